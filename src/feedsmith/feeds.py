@@ -1,0 +1,340 @@
+"""Stage 3b, render feeds: rendered articles -> RSS 2.0, Atom 1.0 (via feedgen) and JSON Feed 1.1.
+
+Pure: every clock value comes in as an argument. This is the only module that knows feedgen,
+and it works around feedgen 1.0.0's traps (issue 2), each covered by a test:
+
+* the RSS channel ``<link>`` is the href of the *last* ``link()`` call, so the home page link
+  is added last, after the self and hub links;
+* ``lastBuildDate``/``updated`` default to the build's clock, so both are always set from the
+  newest entry (SPEC: never the build's clock);
+* entries are prepended unless ``order="append"`` is given;
+* RSS ``<author>`` must be an e-mail address, so a bare name goes into ``dc:creator``;
+* entry-level Atom links lose ``rel``, ``type`` and ``length`` (feedgen issue #135), so an
+  enclosure would come out as a second alternate link: enclosures, media and the RSS hub link
+  are written by our own extension (``_Extension``) instead.
+
+Words: in this module an article becomes an "entry" (Atom) or "item" (RSS, JSON Feed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from feedsmith.model import (
+    FEED_FILES,
+    Article,
+    Author,
+    Category,
+    RenderedArticle,
+    Site,
+    article_url,
+    feed_folder_url,
+    page_url,
+)
+
+GENERATOR = "feedsmith"
+GENERATOR_URI = "https://pypi.org/project/feedsmith/"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_ATOM_NS = "http://www.w3.org/2005/Atom"
+_DC_NS = "http://purl.org/dc/elements/1.1/"
+_MEDIA_NS = "http://search.yahoo.com/mrss/"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+MEDIA_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """What one feed set (main or one category) says about itself."""
+
+    title: str
+    description: str
+    folder_url: str
+    home_url: str
+    updated: datetime
+
+    def url(self, kind: str) -> str:
+        return self.folder_url + FEED_FILES[kind]
+
+
+def feed_info(
+    site: Site,
+    category: Category | None,
+    entries: Sequence[RenderedArticle],
+    site_updated: datetime | None,
+) -> FeedInfo:
+    """The feed's own fields. Its updated time is its newest entry's ``updated`` (SPEC), or for
+    an empty feed the latest of the whole site, or 1970-01-01T00:00:00Z."""
+    if entries:
+        updated = max(r.article.updated for r in entries)
+    else:
+        updated = site_updated or EPOCH
+    folder = feed_folder_url(site, category)
+    if category is None:
+        return FeedInfo(site.title, site.description, folder, site.base_url, updated)
+    return FeedInfo(
+        f"{site.title}: {category.name}",
+        f"{category.name}: {site.description}",
+        folder,
+        folder,
+        updated,
+    )
+
+
+def render_feeds(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) -> dict[str, bytes]:
+    """All three feeds of one feed set, keyed by file name (``rss.xml``, ``atom.xml``, ``feed.json``)."""
+    return {
+        FEED_FILES["rss"]: render_rss(site, info, entries),
+        FEED_FILES["atom"]: render_atom(site, info, entries),
+        FEED_FILES["json"]: render_json(site, info, entries),
+    }
+
+
+def render_rss(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) -> bytes:
+    """RSS 2.0: summary in ``description``, full text in ``content:encoded``."""
+    generator = _generator(site, info, entries, "rss")
+    return bytes(generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+
+
+def render_atom(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) -> bytes:
+    """Atom 1.0 with ``xml:base`` on the feed and on each entry's content."""
+    generator = _generator(site, info, entries, "atom")
+    return bytes(generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+
+
+def _generator(
+    site: Site, info: FeedInfo, entries: Sequence[RenderedArticle], kind: str
+) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.register_extension("feedsmith", _Extension, _EntryExtension, atom=True, rss=True)
+    fg.feedsmith.configure(info, site.hub, kind)
+    fg.id(info.folder_url)
+    fg.title(info.title)
+    fg.subtitle(info.description)  # also RSS <description>
+    fg.description(info.description)
+    fg.link(href=info.url(kind), rel="self", type=MEDIA_TYPES[kind])
+    if site.hub and kind == "atom":
+        fg.link(href=site.hub, rel="hub")
+    # Last, because feedgen takes the RSS channel <link> from the last link() call.
+    fg.link(href=info.home_url, rel="alternate", type="text/html")
+    if site.language:
+        fg.language(site.language)
+    fg.updated(info.updated)
+    fg.lastBuildDate(info.updated)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    for author in site.authors:
+        fg.author(_author_dict(author))
+    if not site.authors and kind == "atom":
+        # Atom needs an author on the feed or on every entry; the publication is a fair one.
+        fg.author({"name": site.title})
+    if site.icon:
+        fg.icon(site.icon)
+    if site.logo:
+        fg.logo(site.logo)
+    if kind == "rss" and (site.logo or site.icon):
+        fg.image(url=site.logo or site.icon, title=info.title, link=info.home_url)
+    if site.copyright:
+        fg.rights(site.copyright)
+        fg.copyright(site.copyright)
+    for rendered in entries:
+        _add_entry(fg, site, rendered, kind)
+    return fg
+
+
+def _add_entry(fg: FeedGenerator, site: Site, rendered: RenderedArticle, kind: str) -> None:
+    article = rendered.article
+    fe = fg.add_entry(order="append")  # feedgen prepends by default
+    fe.id(article.id)  # also the RSS guid, isPermaLink="false"
+    fe.title(article.title)
+    fe.link(href=article_url(site, article), rel="alternate")
+    fe.published(article.published)
+    fe.updated(article.updated)
+    fe.pubDate(article.published)
+    fe.content(rendered.content_html, type="html")
+    fe.summary(rendered.summary)  # also the RSS <description>
+    for author in article.authors:
+        if kind == "atom" or author.email:
+            fe.author(_author_dict(author))
+    for category in article.categories:
+        fe.category(term=category.slug, label=category.name)
+    fe.feedsmith.configure(site, article, page_url(site, article))
+
+
+def _author_dict(author: Author) -> dict[str, str]:
+    fields = {"name": author.name}
+    if author.email:
+        fields["email"] = author.email
+    if author.uri:
+        fields["uri"] = author.uri
+    return fields
+
+
+class _Extension:
+    """Feed-level elements feedgen cannot write: xml:base and the RSS hub link."""
+
+    def __init__(self) -> None:
+        self._info: FeedInfo | None = None
+        self._hub: str | None = None
+        self._kind = "atom"
+
+    def configure(self, info: FeedInfo, hub: str | None, kind: str) -> None:
+        self._info, self._hub, self._kind = info, hub, kind
+
+    def extend_ns(self) -> dict[str, str]:
+        if self._kind == "rss":
+            return {"dc": _DC_NS, "media": _MEDIA_NS}
+        return {"media": _MEDIA_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        assert self._info is not None
+        # Readers that honour xml:base resolve relative URLs with it; ours are absolute anyway.
+        feed.set(_XML_BASE, self._info.folder_url)
+        return feed
+
+    def extend_rss(self, rss: Any) -> Any:
+        if self._hub:
+            channel = rss.find("channel")
+            link = etree.SubElement(channel, f"{{{_ATOM_NS}}}link")
+            link.set("href", self._hub)
+            link.set("rel", "hub")
+        return rss
+
+
+class _EntryExtension:
+    """Entry-level elements: enclosures, lead image (media RSS), dc:creator, content xml:base."""
+
+    def __init__(self) -> None:
+        self._site: Site | None = None
+        self._article: Article | None = None
+        self._page = ""
+
+    def configure(self, site: Site, article: Article, page: str) -> None:
+        self._site, self._article, self._page = site, article, page
+
+    def extend_ns(self) -> dict[str, str]:
+        return {}
+
+    def extend_atom(self, entry: Any) -> Any:
+        article = self._require()
+        # feedgen builds Atom elements without a namespace and declares it as the default on
+        # the root, so entry children are found, and must be added, by their bare names.
+        content = entry.find("content")
+        if content is not None:
+            content.set(_XML_BASE, self._page)
+        for enclosure in article.enclosures:
+            link = etree.SubElement(entry, "link")
+            link.set("rel", "enclosure")
+            link.set("href", enclosure.url)
+            link.set("type", enclosure.type)
+            link.set("length", str(enclosure.length))
+        self._media(entry)
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        article = self._require()
+        for author in article.authors:
+            if not author.email:
+                etree.SubElement(item, f"{{{_DC_NS}}}creator").text = author.name
+        # RSS 2.0 allows one enclosure per item; the others are in Atom and JSON Feed.
+        if article.enclosures:
+            first = article.enclosures[0]
+            enclosure = etree.SubElement(item, "enclosure")
+            enclosure.set("url", first.url)
+            enclosure.set("length", str(first.length))
+            enclosure.set("type", first.type)
+        self._media(item)
+        return item
+
+    def _media(self, element: Any) -> None:
+        article = self._require()
+        if article.image:
+            etree.SubElement(element, f"{{{_MEDIA_NS}}}thumbnail").set("url", article.image)
+            content = etree.SubElement(element, f"{{{_MEDIA_NS}}}content")
+            content.set("url", article.image)
+            content.set("medium", "image")
+
+    def _require(self) -> Article:
+        assert self._article is not None, "configure() is called for every entry"
+        return self._article
+
+
+def render_json(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) -> bytes:
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written with the standard library."""
+    feed: dict[str, object] = {
+        "version": JSON_FEED_VERSION,
+        "title": info.title,
+        "home_page_url": info.home_url,
+        "feed_url": info.url("json"),
+        "description": info.description,
+    }
+    if site.icon:
+        feed["icon"] = site.icon
+        feed["favicon"] = site.icon
+    if site.authors:
+        feed["authors"] = [_json_author(a) for a in site.authors]
+    if site.language:
+        feed["language"] = site.language
+    if site.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
+    feed["items"] = [_json_item(site, r) for r in entries]
+    text = json.dumps(feed, ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def _json_item(site: Site, rendered: RenderedArticle) -> dict[str, object]:
+    article = rendered.article
+    item: dict[str, object] = {
+        "id": article.id,
+        "url": article_url(site, article),
+    }
+    if article.link:
+        item["external_url"] = article.link
+    item.update(
+        {
+            "title": article.title,
+            "content_html": rendered.content_html,
+            "summary": rendered.summary,
+            "date_published": rfc3339(article.published),
+            "date_modified": rfc3339(article.updated),
+        }
+    )
+    if article.image:
+        item["image"] = article.image
+    if article.authors:
+        item["authors"] = [_json_author(a) for a in article.authors]
+    if article.categories:
+        item["tags"] = [c.name for c in article.categories]
+    if article.language:
+        item["language"] = article.language
+    if article.enclosures:
+        item["attachments"] = [
+            {"url": e.url, "mime_type": e.type, "size_in_bytes": e.length}
+            for e in article.enclosures
+        ]
+    return item
+
+
+def _json_author(author: Author) -> dict[str, str]:
+    fields = {"name": author.name}
+    # JSON Feed has no e-mail field; a mailto: URL is its documented stand-in.
+    url = author.uri or (f"mailto:{author.email}" if author.email else None)
+    if url:
+        fields["url"] = url
+    return fields
+
+
+def rfc3339(instant: datetime) -> str:
+    """``2025-03-14T01:30:00Z``: UTC, seconds precision."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

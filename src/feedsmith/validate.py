@@ -1,0 +1,609 @@
+"""Stage 2, model: located YAML values -> validated ``Site`` and ``Article`` values.
+
+Pure: no I/O. Every problem becomes an ``InputError`` naming the file and line; all of a run's
+problems are collected so the editor can fix them in one go (issue 4).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import PurePosixPath
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from anyascii import anyascii
+
+from feedsmith.errors import InputError
+from feedsmith.load import Raw, RawFile, has_forbidden, strip_forbidden
+from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Site, Source
+
+SITE_KEYS = (
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "timezone",
+    "authors",
+    "feed_limit",
+    "icon",
+    "logo",
+    "copyright",
+    "hub",
+)
+ARTICLE_KEYS = (
+    "title",
+    "published",
+    "updated",
+    "body",
+    "format",
+    "summary",
+    "author",
+    "authors",
+    "categories",
+    "slug",
+    "id",
+    "link",
+    "image",
+    "enclosures",
+    "draft",
+    "language",
+)
+_AUTHOR_KEYS = ("name", "email", "uri")
+_ENCLOSURE_KEYS = ("url", "length", "type")
+
+_SLUG = re.compile(r"[a-z0-9-]+")
+_DATED_STEM = re.compile(r"\d{4}-\d{2}-\d{2}-")
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+_MIME = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
+_DATE_HINT = "write 2024-03-12 or 2024-03-12T09:00:00+08:00"
+MAX_SLUG_LENGTH = 200
+_SHOWN_VALUE = 60
+
+
+@dataclass
+class Problems:
+    """Errors and warnings collected across a whole run."""
+
+    errors: list[InputError] = field(default_factory=list)
+    warnings: list[InputError] = field(default_factory=list)
+
+    def error(self, path: str, line: int | None, message: str) -> None:
+        self.errors.append(InputError(path, line, message))
+
+    def warn(self, path: str, line: int | None, message: str) -> None:
+        self.warnings.append(InputError(path, line, message))
+
+
+def shorten(value: object) -> str:
+    """A value as quoted in a message: repr, cut to a readable length."""
+    text = repr(value)
+    if len(text) > _SHOWN_VALUE:
+        text = text[: _SHOWN_VALUE - 1] + "…"
+    return text
+
+
+def slugify(name: str) -> str:
+    """SPEC category slug: lower-cased, transliterated to ASCII, other runs turned into ``-``."""
+    ascii_name = anyascii(name).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+
+
+class _Fields:
+    """Typed access to one YAML mapping, reporting problems with the file and line."""
+
+    def __init__(
+        self, raw: Raw, path: str, problems: Problems, known: tuple[str, ...], what: str
+    ) -> None:
+        assert isinstance(raw.value, dict)
+        self.values: dict[str, Raw] = raw.value
+        self.line = raw.line
+        self.path = path
+        self.problems = problems
+        for key, value in self.values.items():
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                allowed = "" if close else f" ({what} keys: {', '.join(known)})"
+                problems.warn(path, value.line, f"{key}: unknown key, ignored{hint}{allowed}")
+
+    def error(self, key: str, message: str) -> None:
+        raw = self.values.get(key)
+        self.problems.error(self.path, raw.line if raw else self.line, f"{key}: {message}")
+
+    def has(self, key: str) -> bool:
+        raw = self.values.get(key)
+        return raw is not None and raw.kind != "null"
+
+    def raw(self, key: str) -> Raw | None:
+        raw = self.values.get(key)
+        return raw if raw is not None and raw.kind != "null" else None
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        raw = self.raw(key)
+        if raw is None:
+            if required:
+                self.error(key, "missing: this key is required")
+            return None
+        if raw.kind != "str" or not isinstance(raw.value, str):
+            self.error(key, f"must be text, not {_kind_name(raw)}: {shorten(_plain(raw))}"
+                       " (put it in quotes)")
+            return None
+        value = self.clean(key, raw, raw.value)
+        if required and not value.strip():
+            self.error(key, "is empty: write some text")
+            return None
+        return value
+
+    def clean(self, key: str, raw: Raw, value: str) -> str:
+        if has_forbidden(value):
+            self.problems.warn(
+                self.path, raw.line, f"{key}: removed characters that XML forbids"
+            )
+            return strip_forbidden(value)
+        return value
+
+    def boolean(self, key: str) -> bool:
+        raw = self.raw(key)
+        if raw is None:
+            return False
+        if raw.kind != "bool" or not isinstance(raw.value, bool):
+            self.error(key, f"must be true or false, not {shorten(_plain(raw))}")
+            return False
+        return raw.value
+
+    def integer(self, key: str, default: int, minimum: int) -> int:
+        raw = self.raw(key)
+        if raw is None:
+            return default
+        value = raw.value
+        if raw.kind != "int" or isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f"must be a whole number, not {shorten(_plain(raw))}")
+            return default
+        if value < minimum:
+            self.error(key, f"must be at least {minimum}, not {value}")
+            return default
+        return value
+
+    def url(self, key: str, base_url: str, *, required: bool = False) -> str | None:
+        raw = self.raw(key)
+        if raw is None:
+            if required:
+                self.error(key, "missing: this key is required")
+            return None
+        problem, url = check_url(raw, base_url)
+        if problem:
+            self.error(key, problem)
+            return None
+        return url
+
+
+def _kind_name(raw: Raw) -> str:
+    return {
+        "seq": "a list",
+        "map": "a mapping",
+        "int": "a number",
+        "float": "a number",
+        "bool": "true/false",
+        "timestamp": "a date",
+        "null": "empty",
+    }.get(raw.kind, raw.kind)
+
+
+def _plain(raw: Raw) -> object:
+    """The raw value without positions, for quoting in messages."""
+    if isinstance(raw.value, list):
+        return [_plain(item) for item in raw.value]
+    if isinstance(raw.value, dict):
+        return {k: _plain(v) for k, v in raw.value.items()}
+    return raw.value
+
+
+def check_url(raw: Raw, base_url: str) -> tuple[str | None, str]:
+    """Resolve a URL against ``base_url``; (problem, url) where problem is None when it is fine."""
+    if raw.kind != "str" or not isinstance(raw.value, str):
+        return f"must be a URL in text, not {shorten(_plain(raw))}", ""
+    text = raw.value.strip()
+    if not text or any(ch.isspace() for ch in text) or has_forbidden(text):
+        return f"not a usable URL: {shorten(raw.value)} (remove spaces, or write them as %20)", ""
+    absolute = urljoin(base_url, text) if base_url else text
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"not an http(s) URL: {shorten(raw.value)} (write https://…)", ""
+    return None, absolute
+
+
+def parse_instant(raw: Raw, zone: ZoneInfo) -> tuple[str | None, datetime]:
+    """Parse a date or datetime; a value without offset is in ``zone``. Returns (problem, utc)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    if raw.kind not in ("str", "timestamp") or not isinstance(raw.value, str):
+        return f"not a date: {shorten(_plain(raw))} ({_DATE_HINT})", epoch
+    text = raw.value.strip()
+    try:
+        if _DATE_ONLY.fullmatch(text):
+            # SPEC: a date-only value is midnight in the site time zone.
+            local = datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
+            return None, local.astimezone(UTC)
+        parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return f"not a date: {shorten(raw.value)} ({_DATE_HINT})", epoch
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    if not 1900 <= parsed.year <= 9998:
+        return f"year out of range: {shorten(raw.value)} (use a year from 1900 on)", epoch
+    return None, parsed.astimezone(UTC)
+
+
+def _authors(fields: _Fields, key: str) -> tuple[Author, ...] | None:
+    """``author``/``authors``: a name, a mapping, or a list of either."""
+    raw = fields.raw(key)
+    if raw is None:
+        return None
+    items = raw.value if isinstance(raw.value, list) else [raw]
+    authors: list[Author] = []
+    for item in items:
+        author = _author(item, fields, key)
+        if author is not None:
+            authors.append(author)
+    return tuple(authors)
+
+
+def _author(item: Raw, fields: _Fields, key: str) -> Author | None:
+    if item.kind == "str" and isinstance(item.value, str):
+        name = fields.clean(key, item, item.value).strip()
+        if not name:
+            fields.problems.error(fields.path, item.line, f"{key}: a name is empty")
+            return None
+        return Author(name)
+    if item.kind != "map":
+        fields.problems.error(
+            fields.path,
+            item.line,
+            f"{key}: write a name or {{name, email, uri}}, not {shorten(_plain(item))}",
+        )
+        return None
+    sub = _Fields(item, fields.path, fields.problems, _AUTHOR_KEYS, "author")
+    name = sub.text("name", required=True)
+    email = sub.text("email")
+    if email is not None and (not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email.strip())):
+        sub.error("email", f"not an e-mail address: {shorten(email)}")
+        email = None
+    uri = sub.url("uri", "")
+    if name is None:
+        return None
+    return Author(name.strip(), email.strip() if email else None, uri)
+
+
+def validate_site(raw_file: RawFile | None, base_url_override: str | None,
+                  problems: Problems) -> Site | None:
+    """``site.yaml`` -> ``Site``; ``base_url_override`` is ``--base-url``."""
+    if raw_file is None:
+        return None
+    path = raw_file.path
+    if len(raw_file.documents) != 1 or raw_file.documents[0].kind != "map":
+        problems.error(path, raw_file.documents[0].line if raw_file.documents else 1,
+                       "must be one mapping of keys such as title:, base_url:, description:")
+        return None
+    fields = _Fields(raw_file.documents[0], path, problems, SITE_KEYS, "site.yaml")
+    before = len(problems.errors)
+    title = fields.text("title", required=True)
+    description = fields.text("description", required=True)
+    base_url = fields.url("base_url", "", required=True)
+    if base_url_override is not None:
+        base_url = base_url_override
+    if base_url is not None and not base_url.endswith("/"):
+        # Everything is resolved against it as a folder (SPEC: {base_url}articles/<slug>/).
+        base_url += "/"
+    language = fields.text("language")
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        fields.error("language", f"not a language tag: {shorten(language)} (e.g. en, zh-Hant)")
+    timezone = fields.text("timezone") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fields.error("timezone", f"unknown time zone: {shorten(timezone)} (e.g. Europe/Paris)")
+        timezone = "UTC"
+    authors = _authors(fields, "authors") or ()
+    feed_limit = fields.integer("feed_limit", 20, 1)
+    root = base_url or ""
+    icon = fields.url("icon", root)
+    logo = fields.url("logo", root)
+    copyright_line = fields.text("copyright")
+    hub = fields.url("hub", "")
+    if len(problems.errors) > before or title is None or description is None or not base_url:
+        return None
+    return Site(
+        title=title.strip(),
+        base_url=base_url,
+        description=description.strip(),
+        language=language,
+        timezone=timezone,
+        authors=authors,
+        feed_limit=feed_limit,
+        icon=icon,
+        logo=logo,
+        copyright=copyright_line,
+        hub=hub,
+    )
+
+
+def derived_id(site_base_url: str, slug: str) -> str:
+    """The default id: a name-based UUID of the article's first URL.
+
+    Independent of title, body, date, file order and machine. The ledger (feedsmith.lock)
+    then pins it, so a later change of base_url or slug does not move it (issue 3).
+    """
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{site_base_url}articles/{slug}/')}"
+
+
+def default_slug(file_path: str) -> str:
+    """SPEC: the file name without extension and without a leading ``YYYY-MM-DD-``."""
+    stem = PurePosixPath(file_path).stem
+    stem = _DATED_STEM.sub("", stem, count=1) if _DATED_STEM.match(stem) else stem
+    return stem
+
+
+def validate_articles(
+    files: Iterable[RawFile],
+    site: Site,
+    id_base_url: str,
+    pinned_ids: Mapping[str, str],
+    problems: Problems,
+) -> list[Article]:
+    """Every article file -> ``Article`` values, with cross-article checks (slugs, ids).
+
+    ``id_base_url`` is site.yaml's own base_url (not ``--base-url``), so a preview publish
+    does not derive other ids. ``pinned_ids`` maps slug -> id from the ledger.
+    """
+    zone = ZoneInfo(site.timezone)
+    articles: list[Article] = []
+    for raw_file in files:
+        documents = _article_documents(raw_file, problems)
+        several = len(documents) > 1
+        for document in documents:
+            article = _validate_article(
+                document, raw_file.path, several, site, zone, id_base_url, pinned_ids, problems
+            )
+            if article is not None:
+                articles.append(article)
+    _check_unique(articles, problems)
+    return articles
+
+
+def _article_documents(raw_file: RawFile, problems: Problems) -> list[Raw]:
+    if not raw_file.documents:
+        problems.error(raw_file.path, 1, "empty file: write an article (title, published, body)")
+        return []
+    documents: list[Raw] = []
+    for document in raw_file.documents:
+        items = document.value if isinstance(document.value, list) else [document]
+        for item in items:
+            if item.kind != "map":
+                problems.error(
+                    raw_file.path,
+                    item.line,
+                    f"an article must be a mapping of keys (title:, published:, body:),"
+                    f" not {_kind_name(item)}",
+                )
+                continue
+            documents.append(item)
+    return documents
+
+
+def _validate_article(
+    raw: Raw,
+    path: str,
+    several: bool,
+    site: Site,
+    zone: ZoneInfo,
+    id_base_url: str,
+    pinned_ids: Mapping[str, str],
+    problems: Problems,
+) -> Article | None:
+    fields = _Fields(raw, path, problems, ARTICLE_KEYS, "article")
+    before = len(problems.errors)
+
+    title = fields.text("title", required=True)
+    published = _instant(fields, "published", zone, required=True)
+    updated = _instant(fields, "updated", zone) or published
+    if published and updated and updated < published:
+        fields.problems.warn(
+            path, fields.values["updated"].line, "updated: earlier than published; using published"
+        )
+        updated = published
+
+    link = fields.url("link", site.base_url)
+    body_format = BodyFormat.MARKDOWN
+    format_name = fields.text("format")
+    if format_name is not None:
+        try:
+            body_format = BodyFormat(format_name.strip().lower())
+        except ValueError:
+            fields.error("format", f"must be markdown or html, not {shorten(format_name)}")
+    # SPEC: body is required unless the article lives elsewhere (link).
+    body = fields.text("body", required=link is None)
+
+    summary = fields.text("summary")
+    if fields.has("author") and fields.has("authors"):
+        fields.error("authors", "give either author or authors, not both")
+    authors = _authors(fields, "authors")
+    if authors is None:
+        authors = _authors(fields, "author")
+    categories = _categories(fields)
+    slug = _slug(fields, path, several)
+    explicit_id = fields.text("id")
+    if explicit_id is not None:
+        explicit_id = explicit_id.strip()
+        if not _URI_SCHEME.match(explicit_id) or any(c.isspace() for c in explicit_id):
+            fields.error(
+                "id",
+                f"not an absolute URI: {shorten(explicit_id)}"
+                " (e.g. urn:uuid:…, tag:example.org,2024:slug or https://…)",
+            )
+    image = fields.url("image", site.base_url)
+    enclosures = _enclosures(fields, site.base_url)
+    draft = fields.boolean("draft")
+    language = fields.text("language")
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        fields.error("language", f"not a language tag: {shorten(language)} (e.g. en, zh-Hant)")
+
+    if len(problems.errors) > before or title is None or published is None or slug is None:
+        return None
+    article_id = explicit_id or pinned_ids.get(slug) or derived_id(id_base_url, slug)
+    return Article(
+        id=article_id,
+        slug=slug,
+        title=title,
+        published=published,
+        updated=updated or published,
+        body=body or "",
+        body_format=body_format,
+        source=Source(path, raw.line),
+        summary=summary.strip() if summary and summary.strip() else None,
+        authors=authors if authors else site.authors,
+        categories=categories,
+        link=link,
+        image=image,
+        enclosures=enclosures,
+        draft=draft,
+        language=language,
+    )
+
+
+def _instant(fields: _Fields, key: str, zone: ZoneInfo, *, required: bool = False
+             ) -> datetime | None:
+    raw = fields.raw(key)
+    if raw is None:
+        if required:
+            fields.error(key, f"missing: this key is required ({_DATE_HINT})")
+        return None
+    problem, instant = parse_instant(raw, zone)
+    if problem:
+        fields.error(key, problem)
+        return None
+    return instant
+
+
+def _categories(fields: _Fields) -> tuple[Category, ...]:
+    raw = fields.raw("categories")
+    if raw is None:
+        return ()
+    if raw.kind == "str":
+        fields.error("categories", f"must be a list: write [{raw.value}] or one per line with -")
+        return ()
+    if not isinstance(raw.value, list):
+        fields.error("categories", f"must be a list of names, not {shorten(_plain(raw))}")
+        return ()
+    categories: dict[str, Category] = {}
+    for item in raw.value:
+        if item.kind != "str" or not isinstance(item.value, str):
+            fields.problems.error(
+                fields.path, item.line,
+                f"categories: each must be a name in text, not {shorten(_plain(item))}",
+            )
+            continue
+        name = fields.clean("categories", item, item.value).strip()
+        slug = slugify(name)
+        if not slug:
+            fields.problems.error(
+                fields.path, item.line,
+                f"categories: {shorten(name)} has no letters or digits to name a folder after",
+            )
+            continue
+        categories.setdefault(slug, Category(name, slug))
+    return tuple(categories.values())
+
+
+def _slug(fields: _Fields, path: str, several: bool) -> str | None:
+    explicit = fields.text("slug")
+    if explicit is None:
+        if several:
+            fields.problems.error(
+                path, fields.line,
+                "slug: missing: a file holding several articles needs a slug for each",
+            )
+            return None
+        slug = slugify(default_slug(path))
+        if not slug:
+            fields.problems.error(
+                path, fields.line,
+                "slug: the file name gives no usable slug: rename the file or add slug:",
+            )
+            return None
+        return slug
+    if not _SLUG.fullmatch(explicit) or len(explicit) > MAX_SLUG_LENGTH:
+        fields.error(
+            "slug",
+            f"must be lower-case letters, digits and - only (at most {MAX_SLUG_LENGTH}),"
+            f" not {shorten(explicit)}",
+        )
+        return None
+    return explicit
+
+
+def _enclosures(fields: _Fields, base_url: str) -> tuple[Enclosure, ...]:
+    raw = fields.raw("enclosures")
+    if raw is None:
+        return ()
+    if not isinstance(raw.value, list):
+        fields.error("enclosures", "must be a list of {url, length, type}")
+        return ()
+    enclosures: list[Enclosure] = []
+    for item in raw.value:
+        if item.kind != "map":
+            fields.problems.error(
+                fields.path, item.line,
+                f"enclosures: each must be {{url, length, type}}, not {shorten(_plain(item))}",
+            )
+            continue
+        sub = _Fields(item, fields.path, fields.problems, _ENCLOSURE_KEYS, "enclosure")
+        url = sub.url("url", base_url, required=True)
+        length_raw = sub.raw("length")
+        length = sub.integer("length", 0, 0)
+        if length_raw is None:
+            sub.error("length", "missing: the file's size in bytes (RSS requires it)")
+        mime = sub.text("type", required=True)
+        if mime is not None and not _MIME.fullmatch(mime.strip()):
+            sub.error("type", f"not a media type: {shorten(mime)} (e.g. audio/mpeg)")
+            mime = None
+        if url and mime and length_raw is not None:
+            enclosures.append(Enclosure(url, length, mime.strip()))
+    return tuple(enclosures)
+
+
+def _check_unique(articles: list[Article], problems: Problems) -> None:
+    """Slugs and ids name files and entries: two articles may not share one."""
+    _first_wins(articles, lambda a: a.slug, "slug", problems)
+    _first_wins(articles, lambda a: a.id, "id", problems)
+    category_names: dict[str, tuple[str, Article]] = {}
+    for article in articles:
+        for category in article.categories:
+            seen = category_names.setdefault(category.slug, (category.name, article))
+            if seen[0] != category.name:
+                problems.error(
+                    article.source.path, article.source.line,
+                    f"categories: {shorten(category.name)} and {shorten(seen[0])}"
+                    f" (in {seen[1].source}) both become categories/{category.slug}/:"
+                    " spell them the same",
+                )
+
+
+def _first_wins(
+    articles: list[Article], key: Callable[[Article], str], what: str, problems: Problems
+) -> None:
+    seen: dict[str, Article] = {}
+    for article in articles:
+        value = key(article)
+        first = seen.setdefault(value, article)
+        if first is not article:
+            problems.error(
+                article.source.path, article.source.line,
+                f"{what}: {shorten(value)} is already used by {first.source}:"
+                f" give one of them another {what}",
+            )
