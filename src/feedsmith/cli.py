@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, date, datetime, time as clock_time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from feedsmith.errors import ContentErrors, FeedsmithError, InputError
 from feedsmith.publish import STAGES, PublishOptions, check, publish
 
 
-class _Instant(click.ParamType):
+class _Instant(click.ParamType[datetime]):
     """ISO 8601 datetime or date for ``--now``; without an offset it is in the site time zone."""
 
     name = "DATETIME"
@@ -144,9 +145,7 @@ def _fail(exc: FeedsmithError) -> None:
         for error in exc.errors:
             click.echo(str(error), err=True)
         count = len(exc.errors)
-        click.echo(
-            f"{count} error{'s' if count != 1 else ''}: nothing was written.", err=True
-        )
+        click.echo(f"{count} error{'s' if count != 1 else ''}: nothing was written.", err=True)
     else:
         click.echo(f"error: {exc}", err=True)
     sys.exit(1)

@@ -90,38 +90,33 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def load_content(content_dir: Path, display_root: Path | None = None) -> Loaded:
-    """Read ``site.yaml`` and every article file; never raises for a user's mistake."""
+def load_content(content_dir: Path) -> Loaded:
+    """Read ``site.yaml`` and every article file; never raises for a user's mistake.
+
+    Paths in messages start with ``content_dir`` as the user gave it (``content/articles/x.yaml``
+    for the default), so they can be opened from where the command ran.
+    """
     errors: list[InputError] = []
     warnings: list[InputError] = []
-    shown = display_root if display_root is not None else content_dir
 
     site_path = content_dir / "site.yaml"
     site: RawFile | None = None
     if site_path.is_file():
-        site = load_file(site_path, _display(site_path, shown), errors, warnings)
+        site = load_file(site_path, site_path.as_posix(), errors, warnings)
     else:
         errors.append(
             InputError(
-                _display(site_path, shown),
+                site_path.as_posix(),
                 None,
                 "missing: every publication needs a site.yaml with title, base_url and description",
             )
         )
     articles: list[RawFile] = []
     for path in find_article_files(content_dir):
-        loaded = load_file(path, _display(path, shown), errors, warnings)
+        loaded = load_file(path, path.as_posix(), errors, warnings)
         if loaded is not None:
             articles.append(loaded)
     return Loaded(site, tuple(articles), tuple(errors), tuple(warnings))
-
-
-def _display(path: Path, root: Path) -> str:
-    """The path as the user knows it: relative to where they ran the command, if possible."""
-    try:
-        return path.relative_to(root.parent if root.name else root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def load_file(

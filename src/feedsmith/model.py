@@ -13,7 +13,7 @@ from enum import Enum
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a value came from, for error messages: a file path (as the user wrote it) and a 1-based line."""
+    """Where a value came from, for messages: the path as the user wrote it, a 1-based line."""
 
     path: str
     line: int
@@ -68,7 +68,7 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One validated article. ``body`` is still source text; rendering it is the render stage's job."""
+    """One validated article. ``body`` is still source text; the render stage renders it."""
 
     id: str
     slug: str
@@ -90,7 +90,7 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class RenderedArticle:
-    """An article with its body turned into safe HTML (all URLs absolute) and its summary settled."""
+    """An article with its body as safe HTML (all URLs absolute) and its summary settled."""
 
     article: Article
     content_html: str

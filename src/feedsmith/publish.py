@@ -15,7 +15,14 @@ from zoneinfo import ZoneInfo
 
 from feedsmith import feeds, pages
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
-from feedsmith.ledger import LEDGER_NAME, LedgerEntry, find_renames, parse_ledger, record, render_ledger
+from feedsmith.ledger import (
+    LEDGER_NAME,
+    LedgerEntry,
+    find_renames,
+    parse_ledger,
+    record,
+    render_ledger,
+)
 from feedsmith.load import load_content
 from feedsmith.markup import render_article
 from feedsmith.model import Article, Category, RenderedArticle, Site, newest_first
@@ -60,7 +67,7 @@ class Publication:
 
 
 def check(content_dir: Path, *, strict: bool = False, base_url: str | None = None) -> Publication:
-    """Validate the content folder; raises ``ContentErrors`` listing every problem. Writes nothing."""
+    """Validate the content folder; raises ``ContentErrors`` listing every problem. No writes."""
     return _validated(content_dir, base_url, strict, PublishReport())
 
 
