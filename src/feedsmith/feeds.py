@@ -11,14 +11,21 @@ and it works around feedgen 1.0.0's traps (issue 2), each covered by a test:
 * RSS ``<author>`` must be an e-mail address, so a bare name goes into ``dc:creator``;
 * entry-level Atom links lose ``rel``, ``type`` and ``length`` (feedgen issue #135), so an
   enclosure would come out as a second alternate link: enclosures, media and the RSS hub link
-  are written by our own extension (``_Extension``) instead.
+  are written by our own extension (``_Extension``) instead;
+* every ``author()`` becomes its own RSS ``<author>``, but RSS allows one per item, so an item
+  with several authors names them in ``dc:creator`` instead (W3C validator: an error);
+* Atom text constructs are always written as ``type="text"``, so a plain-text title that looks
+  like HTML (``Why <b>bold</b> claims``) draws a validator warning and is shown as markup by
+  many readers: such text is sent as escaped HTML (``type="html"``; see ``_as_html``).
 
 Words: in this module an article becomes an "entry" (Atom) or "item" (RSS, JSON Feed).
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,7 +53,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 _DC_NS = "http://purl.org/dc/elements/1.1/"
 _MEDIA_NS = "http://search.yahoo.com/mrss/"
+_CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPES = {
     "rss": "application/rss+xml",
@@ -77,10 +86,7 @@ def feed_info(
 ) -> FeedInfo:
     """The feed's own fields. Its updated time is its newest entry's ``updated`` (SPEC), or for
     an empty feed the latest of the whole site, or 1970-01-01T00:00:00Z."""
-    if entries:
-        updated = max(r.article.updated for r in entries)
-    else:
-        updated = site_updated or EPOCH
+    updated = max((r.article.updated for r in entries), default=site_updated or EPOCH)
     folder = feed_folder_url(site, category)
     if category is None:
         return FeedInfo(site.title, site.description, folder, site.base_url, updated)
@@ -93,8 +99,10 @@ def feed_info(
     )
 
 
-def render_feeds(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) -> dict[str, bytes]:
-    """All three feeds of one feed set, keyed by file name (``rss.xml``, ``atom.xml``, ``feed.json``)."""
+def render_feeds(
+    site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]
+) -> dict[str, bytes]:
+    """All three feeds of one feed set, keyed by file name (``rss.xml``, ``feed.json``, …)."""
     return {
         FEED_FILES["rss"]: render_rss(site, info, entries),
         FEED_FILES["atom"]: render_atom(site, info, entries),
@@ -105,7 +113,8 @@ def render_feeds(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle])
 def render_rss(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) -> bytes:
     """RSS 2.0: summary in ``description``, full text in ``content:encoded``."""
     generator = _generator(site, info, entries, "rss")
-    return bytes(generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+    xml = bytes(generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+    return _RSS_TITLE.sub(_hex_references, xml)
 
 
 def render_atom(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) -> bytes:
@@ -114,14 +123,47 @@ def render_atom(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) 
     return bytes(generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
 
 
+# RSS has no way to say "this title is plain text", and readers disagree: feedparser (and so
+# most Python readers) calls every RSS title HTML. The RSS Best Practices Profile's answer is to
+# write "&" and "<" in plain text as the hexadecimal references &#x26; and &#x3C; -- the same
+# characters to any XML parser -- and the W3C validator takes them as the sign that the
+# publisher escaped on purpose. lxml always writes &amp;/&lt;, so titles are rewritten after.
+_RSS_TITLE = re.compile(rb"<title>([^<]*)</title>")
+# Markup-like text: a tag opener, or a character reference HTML would decode ("&amp", "&#38;").
+_TAG_OPENER = re.compile(r"<[A-Za-z/!?]")
+
+
+def _hex_references(match: re.Match[bytes]) -> bytes:
+    text = match.group(1).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+    return b"<title>" + text + b"</title>"
+
+
+def _reads_as_html(text: str) -> bool:
+    """Whether a reader that takes ``text`` as HTML would show other characters than it has."""
+    return bool(_TAG_OPENER.search(text)) or html.unescape(text) != text
+
+
+def _as_html(text: str) -> str:
+    """Plain ``text`` for an element readers may take as HTML: escaped only when that matters.
+
+    SPEC: a title such as ``Why <b>bold</b> claims & data differ`` reaches every reader as
+    exactly those characters with no validator warning. Plain titles stay plain, so readers
+    that show RSS titles as text (and feedparser, which then says ``text/plain``) see them as
+    written; only text that would read as markup is escaped once more.
+    """
+    return html.escape(text, quote=False) if _reads_as_html(text) else text
+
+
 def _generator(
     site: Site, info: FeedInfo, entries: Sequence[RenderedArticle], kind: str
 ) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("feedsmith", _Extension, _EntryExtension, atom=True, rss=True)
-    fg.feedsmith.configure(info, site.hub, kind)
+    fg.feedsmith.configure(info, site, kind)
     fg.id(info.folder_url)
-    fg.title(info.title)
+    # RSS titles are HTML to many readers; Atom's are typed by _Extension.
+    title = _as_html(info.title) if kind == "rss" else info.title
+    fg.title(title)
     fg.subtitle(info.description)  # also RSS <description>
     fg.description(info.description)
     fg.link(href=info.url(kind), rel="self", type=MEDIA_TYPES[kind])
@@ -131,20 +173,24 @@ def _generator(
     fg.link(href=info.home_url, rel="alternate", type="text/html")
     if site.language:
         fg.language(site.language)
+    # Both, always: feedgen would fill either from the build's clock (SPEC: never the clock).
     fg.updated(info.updated)
     fg.lastBuildDate(info.updated)
     fg.generator(GENERATOR, uri=GENERATOR_URI)
-    for author in site.authors:
-        fg.author(_author_dict(author))
-    if not site.authors and kind == "atom":
-        # Atom needs an author on the feed or on every entry; the publication is a fair one.
-        fg.author({"name": site.title})
+    if kind == "atom":
+        # RSS has no feed-level author element for a name (managingEditor is an e-mail).
+        for author in site.authors:
+            fg.author(_author_dict(author))
+        if not site.authors:
+            # Atom needs an author on the feed or on every entry; the publication is a fair one.
+            fg.author({"name": site.title})
     if site.icon:
         fg.icon(site.icon)
     if site.logo:
         fg.logo(site.logo)
     if kind == "rss" and (site.logo or site.icon):
-        fg.image(url=site.logo or site.icon, title=info.title, link=info.home_url)
+        # The channel <image> title must match the channel title (RSS 2.0 spec).
+        fg.image(url=site.logo or site.icon, title=title, link=info.home_url)
     if site.copyright:
         fg.rights(site.copyright)
         fg.copyright(site.copyright)
@@ -157,19 +203,47 @@ def _add_entry(fg: FeedGenerator, site: Site, rendered: RenderedArticle, kind: s
     article = rendered.article
     fe = fg.add_entry(order="append")  # feedgen prepends by default
     fe.id(article.id)  # also the RSS guid, isPermaLink="false"
-    fe.title(article.title)
+    fe.title(_as_html(article.title) if kind == "rss" else article.title)
     fe.link(href=article_url(site, article), rel="alternate")
     fe.published(article.published)
     fe.updated(article.updated)
     fe.pubDate(article.published)
-    fe.content(rendered.content_html, type="html")
-    fe.summary(rendered.summary)  # also the RSS <description>
-    for author in article.authors:
-        if kind == "atom" or author.email:
+    fe.content(content_html(rendered), type="html")
+    # RSS <description> is HTML, so the plain-text summary is always escaped there.
+    summary = html.escape(rendered.summary, quote=False) if kind == "rss" else rendered.summary
+    fe.summary(summary)
+    if kind == "atom":
+        for author in article.authors:
             fe.author(_author_dict(author))
-    for category in article.categories:
-        fe.category(term=category.slug, label=category.name)
+    elif _rss_author(article) is not None:
+        fe.author(_author_dict(article.authors[0]))
+    if article.categories:
+        # One call: feedgen re-checks its whole list on every call, quadratic per entry (issue 4).
+        fe.category([{"term": c.slug, "label": c.name} for c in article.categories])
     fe.feedsmith.configure(site, article, page_url(site, article))
+
+
+def content_html(rendered: RenderedArticle) -> str:
+    """The full text every format carries; for a link article without a body, its summary.
+
+    SPEC lets an article that lives elsewhere (``link``) have no body. An empty content would
+    leave readers with a blank item (and Atom with a validator warning), so the summary,
+    which always exists, stands in as one paragraph.
+    """
+    if rendered.content_html.strip():
+        return rendered.content_html
+    return f"<p>{html.escape(rendered.summary, quote=False)}</p>"
+
+
+def _rss_author(article: Article) -> Author | None:
+    """The one author RSS's ``<author>`` can carry: a sole author with an e-mail address.
+
+    RSS allows one ``<author>`` per item and requires an e-mail in it; every other case names
+    the authors in ``dc:creator`` (one per author), never both (the validator flags the mix).
+    """
+    if len(article.authors) == 1 and article.authors[0].email:
+        return article.authors[0]
+    return None
 
 
 def _author_dict(author: Author) -> dict[str, str]:
@@ -181,16 +255,23 @@ def _author_dict(author: Author) -> dict[str, str]:
     return fields
 
 
+def _type_text(element: Any, text: str) -> None:
+    """Make an Atom text construct say ``type="html"`` when its plain text would read as HTML."""
+    if element is not None and _reads_as_html(text):
+        element.set("type", "html")
+        element.text = html.escape(text, quote=False)
+
+
 class _Extension:
-    """Feed-level elements feedgen cannot write: xml:base and the RSS hub link."""
+    """Feed-level elements feedgen cannot write: xml:base, typed text, and the RSS hub link."""
 
     def __init__(self) -> None:
         self._info: FeedInfo | None = None
-        self._hub: str | None = None
+        self._site: Site | None = None
         self._kind = "atom"
 
-    def configure(self, info: FeedInfo, hub: str | None, kind: str) -> None:
-        self._info, self._hub, self._kind = info, hub, kind
+    def configure(self, info: FeedInfo, site: Site, kind: str) -> None:
+        self._info, self._site, self._kind = info, site, kind
 
     def extend_ns(self) -> dict[str, str]:
         if self._kind == "rss":
@@ -198,22 +279,29 @@ class _Extension:
         return {"media": _MEDIA_NS}
 
     def extend_atom(self, feed: Any) -> Any:
-        assert self._info is not None
+        assert self._info is not None and self._site is not None
         # Readers that honour xml:base resolve relative URLs with it; ours are absolute anyway.
-        feed.set(_XML_BASE, self._info.folder_url)
+        # The feed's own URL, not its folder: a base equal to the alternate link's href would
+        # make that link a "same-document reference" (W3C validator warning).
+        feed.set(_XML_BASE, self._info.url("atom"))
+        _type_text(feed.find("title"), self._info.title)
+        _type_text(feed.find("subtitle"), self._info.description)
+        if self._site.copyright:
+            _type_text(feed.find("rights"), self._site.copyright)
         return feed
 
     def extend_rss(self, rss: Any) -> Any:
-        if self._hub:
+        assert self._site is not None
+        if self._site.hub:
             channel = rss.find("channel")
             link = etree.SubElement(channel, f"{{{_ATOM_NS}}}link")
-            link.set("href", self._hub)
+            link.set("href", self._site.hub)
             link.set("rel", "hub")
         return rss
 
 
 class _EntryExtension:
-    """Entry-level elements: enclosures, lead image (media RSS), dc:creator, content xml:base."""
+    """Entry-level elements: enclosures, lead image, dc:creator, xml:base, typed text."""
 
     def __init__(self) -> None:
         self._site: Site | None = None
@@ -230,9 +318,15 @@ class _EntryExtension:
         article = self._require()
         # feedgen builds Atom elements without a namespace and declares it as the default on
         # the root, so entry children are found, and must be added, by their bare names.
+        _type_text(entry.find("title"), article.title)
+        summary = entry.find("summary")
+        if summary is not None and summary.text:
+            _type_text(summary, summary.text)
         content = entry.find("content")
         if content is not None:
             content.set(_XML_BASE, self._page)
+        if article.language:
+            entry.set(_XML_LANG, article.language)
         for enclosure in article.enclosures:
             link = etree.SubElement(entry, "link")
             link.set("rel", "enclosure")
@@ -244,9 +338,15 @@ class _EntryExtension:
 
     def extend_rss(self, item: Any) -> Any:
         article = self._require()
-        for author in article.authors:
-            if not author.email:
+        if _rss_author(article) is None:
+            for author in article.authors:
                 etree.SubElement(item, f"{{{_DC_NS}}}creator").text = author.name
+        content = item.find(f"{{{_CONTENT_NS}}}encoded")
+        if content is not None:
+            # RSS 2.0 does not define xml:base, but it is XML's own and feedparser honours it.
+            content.set(_XML_BASE, self._page)
+        # RSS has only pubDate (published); Atom's updated keeps an edit visible, apart from it.
+        etree.SubElement(item, f"{{{_ATOM_NS}}}updated").text = article.updated.isoformat()
         # RSS 2.0 allows one enclosure per item; the others are in Atom and JSON Feed.
         if article.enclosures:
             first = article.enclosures[0]
@@ -304,7 +404,7 @@ def _json_item(site: Site, rendered: RenderedArticle) -> dict[str, object]:
     item.update(
         {
             "title": article.title,
-            "content_html": rendered.content_html,
+            "content_html": content_html(rendered),
             "summary": rendered.summary,
             "date_published": rfc3339(article.published),
             "date_modified": rfc3339(article.updated),
