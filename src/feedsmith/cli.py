@@ -12,6 +12,7 @@ import time
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -46,8 +47,16 @@ class _Instant(click.ParamType[datetime]):
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    if not value.startswith(("http://", "https://")) or len(value.split("/", 3)[2]) == 0:
-        raise click.BadParameter(f"{value!r} is not an absolute http(s) URL")
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not value.isprintable()
+        or any(ch.isspace() for ch in value)
+    ):
+        raise click.BadParameter(
+            f"{value!r} is not an absolute http(s) URL (e.g. https://example.org/news/)"
+        )
     return value if value.endswith("/") else value + "/"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -18,22 +19,32 @@ import yaml
 from feedsmith.errors import InputError
 
 # libyaml is ~40x faster on article-sized files (issue 2); the pure-Python loader is the fallback.
-_Loader: type[yaml.SafeLoader]
+_Loader: type[yaml.SafeLoader | yaml.CSafeLoader]
 try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 ARTICLE_SUFFIXES = (".yaml", ".yml")
+STATIC_DIR = "static"
 
 # Nodes visited while turning one file into values; aliases count each time they are expanded.
 # A 2,000-category article is ~2,000 nodes; an alias bomb is billions.
 MAX_NODES_PER_FILE = 1_000_000
 # Articles are two or three levels deep; anything past this is a mistake or an attack.
 MAX_DEPTH = 50
+# Warnings about removed characters per file, each on its own line; the rest are counted.
+MAX_CHARACTER_WARNINGS = 10
 
 # Characters XML 1.0 forbids (and PyYAML refuses to read): removed with a warning (SPEC).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 (2.2) discourages DEL and the C1 controls, HTML forbids them, and readers that take
+# a title as HTML turn U+0080 into "€" (windows-1252). YAML cannot read them written literally,
+# only as escapes ("\x80"). Invisible junk from copy-paste either way: removed with a warning
+# like the forbidden ones (issue 4).
+_UNREADABLE = re.compile("[\x7f-\x84\x86-\x9f]")
+_REMOVED_LITERALLY = re.compile(f"{_FORBIDDEN.pattern}|{_UNREADABLE.pattern}")
+_UNCARRIED = re.compile(f"{_FORBIDDEN.pattern}|[\x7f-\x9f]")
 
 _CORE_TAG = "tag:yaml.org,2002:"
 _SCALAR_KINDS = {"str", "int", "float", "bool", "null", "timestamp"}
@@ -72,22 +83,66 @@ class Loaded:
     warnings: tuple[InputError, ...]
 
 
-def find_article_files(content_dir: Path) -> list[Path]:
-    """Every article file under ``articles/``, in a machine-independent order (sorted by path)."""
+def find_article_files(
+    content_dir: Path, errors: list[InputError] | None = None
+) -> list[Path]:
+    """Every article file under ``articles/``, in a machine-independent order (sorted by path).
+
+    Links leading outside the content folder are not followed (see ``_walk``); they are
+    reported in ``errors`` when it is given.
+    """
     articles_dir = content_dir / "articles"
-    if not articles_dir.is_dir():
-        return []
-    found = [
-        p
-        for p in articles_dir.rglob("*")
-        if p.suffix in ARTICLE_SUFFIXES and p.is_file() and not _is_hidden(p, articles_dir)
-    ]
+    found = [p for p in _walk(articles_dir, content_dir, errors) if p.suffix in ARTICLE_SUFFIXES]
     return sorted(found, key=lambda p: p.relative_to(articles_dir).as_posix())
 
 
-def _is_hidden(path: Path, root: Path) -> bool:
-    # Editors' swap and backup files (.#x.yaml, .x.yaml.swp) are not articles.
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def find_static_files(
+    content_dir: Path, errors: list[InputError] | None = None
+) -> list[tuple[str, Path]]:
+    """Files under ``static/`` to copy as they are: (path relative to static/, file), sorted."""
+    root = content_dir / STATIC_DIR
+    found = [(p.relative_to(root).as_posix(), p) for p in _walk(root, content_dir, errors)]
+    return sorted(found)
+
+
+def _walk(root: Path, content_dir: Path, errors: list[InputError] | None) -> Iterator[Path]:
+    """Regular files under ``root``, skipping hidden names (editors' swap and backup files).
+
+    A symbolic link is followed only if it stays inside the content folder: one that leads
+    elsewhere would publish files from outside it (``static/x -> ~/.ssh/id_rsa``), so it is
+    an error (issue 4). Folders reached twice through links are walked once.
+    """
+    if not root.is_dir():
+        return
+    # The content folder, and the walked folder itself (content/articles may be a link to a
+    # shared checkout): what the editor chose to publish.
+    inside = (content_dir.resolve(), root.resolve())
+    walked: set[Path] = set()
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        real = folder.resolve()
+        if real in walked:
+            continue
+        walked.add(real)
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink() and not any(entry.resolve().is_relative_to(i) for i in inside):
+                if errors is not None:
+                    errors.append(
+                        InputError(
+                            entry.as_posix(),
+                            None,
+                            "symbolic link to outside the content folder, not followed:"
+                            " copy the file into the content folder instead",
+                        )
+                    )
+                continue
+            if entry.is_dir():
+                pending.append(entry)
+            elif entry.is_file():
+                yield entry
 
 
 def load_content(content_dir: Path) -> Loaded:
@@ -112,7 +167,8 @@ def load_content(content_dir: Path) -> Loaded:
             )
         )
     articles: list[RawFile] = []
-    for path in find_article_files(content_dir):
+    find_static_files(content_dir, errors)  # only to report links leading outside
+    for path in find_article_files(content_dir, errors):
         loaded = load_file(path, path.as_posix(), errors, warnings)
         if loaded is not None:
             articles.append(loaded)
@@ -136,8 +192,10 @@ def parse_text(
 ) -> RawFile | None:
     """Decode and parse one file's bytes into located values (pure; no I/O)."""
     try:
-        # utf-8-sig drops a byte-order mark, which some Windows editors write.
-        text = data.decode("utf-8-sig")
+        # utf-8-sig drops a byte-order mark, which some Windows editors write. surrogatepass
+        # lets an encoded lone surrogate through so it is removed with a warning below, as the
+        # SPEC says for every character XML forbids.
+        text = data.decode("utf-8-sig", errors="surrogatepass")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         errors.append(
@@ -150,18 +208,21 @@ def parse_text(
         return None
     text = _remove_forbidden(text, shown, warnings)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        nodes = _compose_all(text)
     except yaml.MarkedYAMLError as exc:
         errors.append(_syntax_error(shown, exc))
         return None
-    except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports marks for all we feed it
-        errors.append(InputError(shown, None, f"YAML error: {exc}"))
+    except yaml.YAMLError as exc:  # pragma: no cover - unreadable characters were removed above
+        errors.append(InputError(shown, None, f"YAML error: {' '.join(str(exc).split())}"))
         return None
     documents: list[Raw] = []
     for node in nodes:
         if node is None:
             continue
         try:
+            # Sizes first: an alias bomb is refused by a walk of its few nodes, before any of
+            # its billions of expanded values exists.
+            _check_size(node, shown, {}, set(), 0)
             documents.append(_to_raw(node, shown, _Budget()))
         except InputError as exc:
             errors.append(exc)
@@ -169,28 +230,53 @@ def parse_text(
     return RawFile(shown, tuple(documents))
 
 
+def _compose_all(text: str) -> list[yaml.Node]:
+    try:
+        return list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        # libyaml refuses escapes of lone surrogates ("\ud800"); the pure-Python reader keeps
+        # them and validation then removes them with a warning like any forbidden character.
+        if _Loader is yaml.SafeLoader or "Unicode character escape" not in (exc.problem or ""):
+            raise
+        return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
 def _remove_forbidden(text: str, shown: str, warnings: list[InputError]) -> str:
-    if not _FORBIDDEN.search(text):
+    if not _REMOVED_LITERALLY.search(text):
         return text
-    for match in _FORBIDDEN.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        warnings.append(
-            InputError(
-                shown,
-                line,
-                f"removed character U+{ord(match.group()):04X}, which XML forbids",
+    # One warning per line, and a bounded number per file: a pasted binary blob must not turn
+    # into a million messages (or a quadratic count of line numbers).
+    line, counted_to, reported = 1, 0, 0
+    for match in _REMOVED_LITERALLY.finditer(text):
+        start = match.start()
+        here = line + text.count("\n", counted_to, start)
+        if reported and here == line:
+            continue
+        line, counted_to = here, start
+        if reported == MAX_CHARACTER_WARNINGS:
+            rest = _REMOVED_LITERALLY.findall(text, start)
+            warnings.append(
+                InputError(shown, line, f"removed {len(rest)} more such characters from here on")
             )
+            break
+        which = "XML forbids" if _FORBIDDEN.match(match.group()) else "YAML cannot read"
+        warnings.append(
+            InputError(shown, line, f"removed character U+{ord(match.group()):04X}, which {which}")
         )
-    return _FORBIDDEN.sub("", text)
+        reported += 1
+    return _REMOVED_LITERALLY.sub("", text)
 
 
 def strip_forbidden(value: str) -> str:
-    """``value`` without the characters XML 1.0 forbids (escaped ones survive YAML parsing)."""
-    return _FORBIDDEN.sub("", value)
+    """``value`` without the characters XML 1.0 forbids or discourages (controls, see above).
+
+    Escaped ones (``"\x01"``) survive YAML parsing; validation removes them with this.
+    """
+    return _UNCARRIED.sub("", value)
 
 
 def has_forbidden(value: str) -> bool:
-    return _FORBIDDEN.search(value) is not None
+    return _UNCARRIED.search(value) is not None
 
 
 def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> InputError:
@@ -221,6 +307,46 @@ class _Budget:
                 f"more than {MAX_NODES_PER_FILE:,} values (an alias expanding without end?):"
                 " write the values out instead of using anchors and aliases",
             )
+
+
+def _check_size(
+    node: yaml.Node, shown: str, sizes: dict[int, int], active: set[int], depth: int
+) -> int:
+    """How many values ``node`` expands to, aliases included; refuses bombs and cycles.
+
+    Sizes are memoized per node (an alias is the same node object as its anchor), so the
+    walk costs the size of the file, not of the expansion.
+    """
+    key = id(node)
+    known = sizes.get(key)
+    if known is not None:
+        return known
+    line = node.start_mark.line + 1
+    if depth > MAX_DEPTH or key in active:
+        # A recursive alias (&a [*a]) is a cycle; report it like any over-deep value.
+        raise InputError(
+            shown, line, f"nested more than {MAX_DEPTH} levels deep: flatten this value"
+        )
+    size = 1
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+        active.add(key)
+        children: list[yaml.Node] = (
+            list(node.value)
+            if isinstance(node, yaml.SequenceNode)
+            else [n for pair in node.value for n in pair]
+        )
+        for child in children:
+            size += _check_size(child, shown, sizes, active, depth + 1)
+            if size > MAX_NODES_PER_FILE:
+                raise InputError(
+                    shown,
+                    line,
+                    f"this value expands to more than {MAX_NODES_PER_FILE:,} values (an alias"
+                    " bomb?): write the values out instead of using anchors and aliases",
+                )
+        active.discard(key)
+    sizes[key] = size
+    return size
 
 
 def _to_raw(node: yaml.Node, shown: str, budget: _Budget, depth: int = 0) -> Raw:
@@ -295,3 +421,18 @@ def _bad_tag(shown: str, line: int, tag: str) -> InputError:
 
 
 _CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def yaml_timestamp(text: str) -> datetime | None:
+    """A YAML 1.1 timestamp in a spelling ``fromisoformat`` refuses (``2001-12-14 21:59:43.10 -5``).
+
+    Naive when written without an offset; None when ``text`` is no such timestamp.
+    """
+    if not _CONSTRUCTOR.timestamp_regexp.fullmatch(text):
+        return None
+    node = yaml.ScalarNode(_CORE_TAG + "timestamp", text)
+    try:
+        value = _CONSTRUCTOR.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return None
+    return value if isinstance(value, datetime) else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import cmarkgfm
 import nh3
@@ -95,6 +95,10 @@ def _absolute_srcset(value: str, page: str) -> str:
         if not parts:
             continue
         parts[0] = urljoin(page, parts[0])
+        # nh3 checks url_schemes on href/src but not inside srcset: a javascript: or data:
+        # candidate would pass untouched (issue 4), so only web URLs are kept.
+        if urlsplit(parts[0]).scheme not in ("http", "https"):
+            continue
         candidates.append(" ".join(parts))
     return ", ".join(candidates)
 

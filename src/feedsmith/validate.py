@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from anyascii import anyascii
 
 from feedsmith.errors import InputError
-from feedsmith.load import Raw, RawFile, has_forbidden, strip_forbidden
+from feedsmith.load import Raw, RawFile, has_forbidden, strip_forbidden, yaml_timestamp
 from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Site, Source
 
 SITE_KEYS = (
@@ -63,6 +63,8 @@ _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _MIME = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 _DATE_HINT = "write 2024-03-12 or 2024-03-12T09:00:00+08:00"
+# XML's own whitespace; NO-BREAK SPACE and friends are meant and are kept.
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
 MAX_SLUG_LENGTH = 200
 _SHOWN_VALUE = 60
 
@@ -89,6 +91,17 @@ def shorten(value: object) -> str:
     return text
 
 
+def one_line(text: str) -> str:
+    """A title or name as readers see it: each run of XML whitespace one space, ends trimmed.
+
+    A title written over two lines in YAML, or with a stray tab, is still one line in every
+    feed, page and reader; doing it here gives every format the same characters. The ends
+    lose any Unicode space, as feedparser and most readers trim them anyway; inside, a
+    NO-BREAK SPACE is meant and kept.
+    """
+    return _XML_SPACE.sub(" ", text).strip()
+
+
 def slugify(name: str) -> str:
     """SPEC category slug: lower-cased, transliterated to ASCII, other runs turned into ``-``."""
     ascii_name = anyascii(name).lower()
@@ -111,7 +124,8 @@ class _Fields:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 allowed = "" if close else f" ({what} keys: {', '.join(known)})"
-                problems.warn(path, value.line, f"{key}: unknown key, ignored{hint}{allowed}")
+                shown = key if key.isprintable() and key.strip() == key and key else repr(key)
+                problems.warn(path, value.line, f"{shown}: unknown key, ignored{hint}{allowed}")
 
     def error(self, key: str, message: str) -> None:
         raw = self.values.get(key)
@@ -144,7 +158,9 @@ class _Fields:
     def clean(self, key: str, raw: Raw, value: str) -> str:
         if has_forbidden(value):
             self.problems.warn(
-                self.path, raw.line, f"{key}: removed characters that XML forbids"
+                self.path,
+                raw.line,
+                f"{key}: removed control characters that XML forbids or discourages",
             )
             return strip_forbidden(value)
         return value
@@ -193,6 +209,7 @@ def _kind_name(raw: Raw) -> str:
         "bool": "true/false",
         "timestamp": "a date",
         "null": "empty",
+        "str": "text",
     }.get(raw.kind, raw.kind)
 
 
@@ -212,7 +229,10 @@ def check_url(raw: Raw, base_url: str) -> tuple[str | None, str]:
     text = raw.value.strip()
     if not text or any(ch.isspace() for ch in text) or has_forbidden(text):
         return f"not a usable URL: {shorten(raw.value)} (remove spaces, or write them as %20)", ""
-    absolute = urljoin(base_url, text) if base_url else text
+    # A value with a scheme stands alone: urljoin would quietly read "https://" or "https:x"
+    # (same scheme as the base) as relative and give a plausible but wrong URL.
+    has_scheme = _URI_SCHEME.match(text) is not None
+    absolute = urljoin(base_url, text) if base_url and not has_scheme else text
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"not an http(s) URL: {shorten(raw.value)} (write https://…)", ""
@@ -225,18 +245,22 @@ def parse_instant(raw: Raw, zone: ZoneInfo) -> tuple[str | None, datetime]:
     if raw.kind not in ("str", "timestamp") or not isinstance(raw.value, str):
         return f"not a date: {shorten(_plain(raw))} ({_DATE_HINT})", epoch
     text = raw.value.strip()
+    parsed: datetime | None
     try:
         if _DATE_ONLY.fullmatch(text):
             # SPEC: a date-only value is midnight in the site time zone.
-            local = datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
-            return None, local.astimezone(UTC)
-        parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
+            parsed = datetime.combine(date.fromisoformat(text), time(0))
+        else:
+            parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
+        parsed = yaml_timestamp(text)  # YAML 1.1 spellings such as 2001-12-14 21:59:43.10 -5
+    if parsed is None:
         return f"not a date: {shorten(raw.value)} ({_DATE_HINT})", epoch
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
+    # Checked before any conversion: 0001-01-01 in a zone east of UTC would overflow.
     if not 1900 <= parsed.year <= 9998:
         return f"year out of range: {shorten(raw.value)} (use a year from 1900 on)", epoch
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
     return None, parsed.astimezone(UTC)
 
 
@@ -256,11 +280,11 @@ def _authors(fields: _Fields, key: str) -> tuple[Author, ...] | None:
 
 def _author(item: Raw, fields: _Fields, key: str) -> Author | None:
     if item.kind == "str" and isinstance(item.value, str):
-        name = fields.clean(key, item, item.value).strip()
-        if not name:
+        plain_name = one_line(fields.clean(key, item, item.value))
+        if not plain_name:
             fields.problems.error(fields.path, item.line, f"{key}: a name is empty")
             return None
-        return Author(name)
+        return Author(plain_name)
     if item.kind != "map":
         fields.problems.error(
             fields.path,
@@ -277,7 +301,7 @@ def _author(item: Raw, fields: _Fields, key: str) -> Author | None:
     uri = sub.url("uri", "")
     if name is None:
         return None
-    return Author(name.strip(), email.strip() if email else None, uri)
+    return Author(one_line(name), email.strip() if email else None, uri)
 
 
 def validate_site(raw_file: RawFile | None, base_url_override: str | None,
@@ -286,6 +310,9 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
     if raw_file is None:
         return None
     path = raw_file.path
+    if not raw_file.documents:
+        problems.error(path, 1, "empty file: write title:, base_url: and description:")
+        return None
     if len(raw_file.documents) != 1 or raw_file.documents[0].kind != "map":
         problems.error(path, raw_file.documents[0].line if raw_file.documents else 1,
                        "must be one mapping of keys such as title:, base_url:, description:")
@@ -319,9 +346,9 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
     if len(problems.errors) > before or title is None or description is None or not base_url:
         return None
     return Site(
-        title=title.strip(),
+        title=one_line(title),
         base_url=base_url,
-        description=description.strip(),
+        description=one_line(description),
         language=language,
         timezone=timezone,
         authors=authors,
@@ -459,7 +486,7 @@ def _validate_article(
     return Article(
         id=article_id,
         slug=slug,
-        title=title,
+        title=one_line(title),
         published=published,
         updated=updated or published,
         body=body or "",
@@ -508,7 +535,7 @@ def _categories(fields: _Fields) -> tuple[Category, ...]:
                 f"categories: each must be a name in text, not {shorten(_plain(item))}",
             )
             continue
-        name = fields.clean("categories", item, item.value).strip()
+        name = one_line(fields.clean("categories", item, item.value))
         slug = slugify(name)
         if not slug:
             fields.problems.error(
@@ -579,8 +606,9 @@ def _enclosures(fields: _Fields, base_url: str) -> tuple[Enclosure, ...]:
 
 def _check_unique(articles: list[Article], problems: Problems) -> None:
     """Slugs and ids name files and entries: two articles may not share one."""
-    _first_wins(articles, lambda a: a.slug, "slug", problems)
-    _first_wins(articles, lambda a: a.id, "id", problems)
+    reported = _first_wins(articles, lambda a: a.slug, "slug", problems)
+    # A derived id follows from the slug, so a slug clash would be reported twice.
+    _first_wins([a for a in articles if id(a) not in reported], lambda a: a.id, "id", problems)
     category_names: dict[str, tuple[str, Article]] = {}
     for article in articles:
         for category in article.categories:
@@ -596,14 +624,18 @@ def _check_unique(articles: list[Article], problems: Problems) -> None:
 
 def _first_wins(
     articles: list[Article], key: Callable[[Article], str], what: str, problems: Problems
-) -> None:
+) -> set[int]:
+    """Report every article whose ``key`` an earlier one already has; return their ``id()``s."""
     seen: dict[str, Article] = {}
+    reported: set[int] = set()
     for article in articles:
         value = key(article)
         first = seen.setdefault(value, article)
         if first is not article:
+            reported.add(id(article))
             problems.error(
                 article.source.path, article.source.line,
                 f"{what}: {shorten(value)} is already used by {first.source}:"
                 f" give one of them another {what}",
             )
+    return reported

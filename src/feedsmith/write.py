@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +31,19 @@ class _Recorded:
     size: int
     mtime_ns: int
     digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """An output not rendered yet, whose bytes are known to hash to ``digest`` (issue 5).
+
+    The page cache knows what an unchanged page will be without rendering it; when the file
+    on disk is the one the manifest recorded with that digest, and untouched since (same size
+    and mtime), it is kept as it is and ``render`` is never called.
+    """
+
+    digest: str
+    render: Callable[[], bytes]
 
 
 @dataclass
@@ -49,14 +62,18 @@ def check_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise FeedsmithError(f"{out_dir}: --out is a file, not a folder: choose another --out")
     probe = out_dir
-    while not probe.exists():
+    while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+    if probe.exists() and not probe.is_dir():
+        raise FeedsmithError(
+            f"{probe}: is a file, so --out {out_dir} cannot be made inside it: choose another --out"
+        )
+    if not os.access(probe, os.W_OK | os.X_OK):
         raise FeedsmithError(f"{probe}: not writable: choose another --out or fix its permissions")
 
 
 def safe_relpath(relpath: str) -> PurePosixPath:
-    """An output path that cannot leave the output folder (slugs are validated; this is the guard)."""
+    """An output path that cannot leave the output folder (slugs are validated; this guards)."""
     path = PurePosixPath(relpath)
     if path.is_absolute() or ".." in path.parts or not path.parts or relpath != path.as_posix():
         raise ValueError(f"refusing to write outside the output folder: {relpath!r}")
@@ -77,11 +94,12 @@ def remove_stale_temporaries(out_dir: Path) -> int:
     return removed
 
 
-def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes]]) -> WriteReport:
+def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred]]) -> WriteReport:
     """Write every (relative path, bytes) into ``out_dir``; see the module doc for guarantees.
 
     ``outputs`` may be a generator: files are staged as they come, so rendered pages need not
     all be held in memory at once. A path given twice is a bug in the caller and is refused.
+    A ``Deferred`` in place of bytes is rendered only if the file is not already as recorded.
     """
     check_out_dir(out_dir)
     remove_stale_temporaries(out_dir)
@@ -97,12 +115,30 @@ def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes]]) -> WriteR
                     " clash with a generated page?): rename one; nothing was changed"
                 )
             target = out_dir / safe_relpath(relpath)
+            if target.is_dir() and not target.is_symlink():
+                # Found now, while nothing is replaced yet, not half-way through the renames.
+                raise FeedsmithError(
+                    f"{target}: is a folder, but feedsmith writes a file there: move the folder"
+                    " away; nothing was changed"
+                )
+            if isinstance(data, Deferred):
+                known = recorded.get(relpath)
+                if known and known.digest == data.digest and _as_recorded(target, known):
+                    manifest[relpath] = known
+                    report.unchanged += 1
+                    continue
+                data = data.render()
             data_digest = digest(data)
             if _unchanged(target, data, data_digest, recorded.get(relpath)):
                 manifest[relpath] = _stat_record(target, data_digest)
                 report.unchanged += 1
                 continue
-            temporary = _stage(target, data)
+            try:
+                temporary = _stage(target, data)
+            except OSError as exc:
+                # A failed write() (ENOSPC, EDQUOT) carries no file name: name the target.
+                exc.filename = exc.filename or str(target)
+                raise
             staged.append((temporary, target, relpath, data_digest))
             manifest[relpath] = _Recorded(len(data), 0, data_digest)
     except OSError as exc:
@@ -114,8 +150,17 @@ def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes]]) -> WriteR
         _discard(staged)
         raise
 
-    for temporary, target, relpath, data_digest in staged:
-        temporary.replace(target)
+    for done, (temporary, target, relpath, data_digest) in enumerate(staged):
+        try:
+            temporary.replace(target)
+        except OSError as exc:
+            # Renames within one folder do not fail on a sound disk; if one does, every file
+            # is still whole (old or new), and publishing again finishes the job.
+            _discard(staged[done:])
+            raise FeedsmithError(
+                f"{target}: cannot replace: {exc.strerror}; {done} of {len(staged)} changed"
+                " files were updated, the rest are as before: fix this and publish again"
+            ) from exc
         manifest[relpath] = _stat_record(target, data_digest)
         report.written.append(relpath)
 
@@ -127,7 +172,15 @@ def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes]]) -> WriteR
             report.removed.append(relpath)
         _remove_empty_parents(stale.parent, out_dir)
     if staged or report.removed or not (out_dir / MANIFEST_NAME).exists():
-        _write_manifest(out_dir, manifest)
+        try:
+            _write_manifest(out_dir, manifest)
+        except OSError as exc:
+            # Every file is already published; only the record of them is old. The next
+            # publish compares contents instead of trusting it, so nothing is lost.
+            raise FeedsmithError(
+                f"{out_dir / MANIFEST_NAME}: cannot write: {exc.strerror}; the files were"
+                " published, but fix this and publish again to record them"
+            ) from exc
     return report
 
 
@@ -146,6 +199,14 @@ def _unchanged(target: Path, data: bytes, data_digest: str, recorded: _Recorded 
         # The file is as we left it; comparing digests spares reading it.
         return recorded.digest == data_digest
     return target.read_bytes() == data
+
+
+def _as_recorded(target: Path, recorded: _Recorded) -> bool:
+    try:
+        stat = target.stat()
+    except FileNotFoundError:
+        return False
+    return stat.st_size == recorded.size and stat.st_mtime_ns == recorded.mtime_ns
 
 
 def _stat_record(target: Path, data_digest: str) -> _Recorded:
