@@ -2,40 +2,64 @@
 
 ``publish`` validates everything first and writes nothing at all if any file has an error
 (SPEC: exit 1, nothing written). ``check`` is the same without rendering or writing.
+
+At archive scale (issue 5) publish does only the work that changed:
+
+- Nothing changed: every input is stat'ed and compared with the stamp of the last publish
+  into the same ``--out`` (``cache.py``); then publish returns without loading anything, and
+  without importing the heavy libraries (PyYAML, cmark, nh3, jinja2, feedgen, lxml) at all.
+- Article files the cache has seen with the same bytes are neither parsed nor rendered again;
+  the others are loaded, validated and rendered file by file (``parallel.py``), in a process
+  pool when there are many.
+- Pages and feeds whose inputs did not change are not rendered: the writer is told the digest
+  they will have (``write.Deferred``) and keeps the file on disk when it matches.
+- Streaming: articles are kept without their bodies; body HTML only for the articles feeds
+  carry; rendered pages wait in a spool file and flow into the output one at a time.
+
+The result is byte for byte what a cold publish writes. Validation gives the same verdict as
+``check``: a file's validation depends only on its bytes, the site and the ledger's id for its
+slug, all part of the cache key; and as soon as anything is wrong, the plain path
+(``_validated``) runs to report every problem in the same words and order as ``check``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import shutil
+import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from feedsmith import feeds, pages
+from feedsmith import cache
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
-from feedsmith.ledger import (
-    LEDGER_NAME,
-    LedgerEntry,
-    find_renames,
-    parse_ledger,
-    record,
-    render_ledger,
-)
-from feedsmith.load import load_content
-from feedsmith.markup import render_article
-from feedsmith.model import Article, Category, RenderedArticle, Site, newest_first
-from feedsmith.validate import Problems, validate_articles, validate_site
-from feedsmith.write import WriteReport, check_out_dir, write_file_atomically, write_outputs
+from feedsmith.model import FEED_FILES, Article, Category, RenderedArticle, Site, newest_first
+from feedsmith.progress import Progress
+
+if TYPE_CHECKING:
+    from feedsmith.ledger import LedgerEntry
+    from feedsmith.parallel import FreshArticle, RenderContext, SpoolReader
+    from feedsmith.write import Deferred, WriteReport
 
 STATIC_DIR = "static"
+LEDGER_NAME = "feedsmith.lock"
 STAGES = ("load", "validate", "markdown", "pages", "feeds", "write")
+_SPOOL_PREFIX = "spool-"
+_STALE_SPOOL_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
 class PublishOptions:
-    """The options of ``feedsmith publish``; ``now`` without an offset is in the site time zone."""
+    """The options of ``feedsmith publish``; ``now`` without an offset is in the site time zone.
+
+    ``jobs`` is how many processes render: None chooses by the cores and the amount of work,
+    1 renders in this process (tests force either).
+    """
 
     content_dir: Path
     out_dir: Path
@@ -43,16 +67,24 @@ class PublishOptions:
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False
+    jobs: int | None = None
 
 
 @dataclass
 class PublishReport:
+    """What a publish did. Stage seconds are wall-clock shares: work done in N worker
+    processes counts its total divided by N, so the stages add up to about the elapsed time."""
+
     articles: int = 0
     written: int = 0
     unchanged: int = 0
     removed: int = 0
     warnings: list[InputError] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    articles_rendered: int = 0  # articles loaded and rendered in this run, not taken from cache
+    outputs_rendered: int = 0  # pages and feeds rendered in this run; the rest were reused
+    jobs: int = 1  # processes that rendered articles
+    fast_path: bool = False  # nothing changed since the last publish: nothing was even loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +103,21 @@ def check(content_dir: Path, *, strict: bool = False, base_url: str | None = Non
     return _validated(content_dir, base_url, strict, PublishReport())
 
 
-def _validated(
-    content_dir: Path, base_url: str | None, strict: bool, report: PublishReport
-) -> Publication:
+def _require_content_dir(content_dir: Path) -> None:
     if not content_dir.is_dir():
         raise FeedsmithError(
             f"{content_dir}: no such content folder: run from the folder that holds it or"
             " pass --content DIR"
         )
+
+
+def _validated(
+    content_dir: Path, base_url: str | None, strict: bool, report: PublishReport
+) -> Publication:
+    from feedsmith.load import load_content
+    from feedsmith.validate import Problems, validate_articles, validate_site
+
+    _require_content_dir(content_dir)
     started = time.perf_counter()
     loaded = load_content(content_dir)
     ledger, ledger_errors = _read_ledger(content_dir)
@@ -116,6 +155,8 @@ def _declared_base_url(raw_site: object, site: Site) -> str:
 
 
 def _read_ledger(content_dir: Path) -> tuple[dict[str, LedgerEntry], list[InputError]]:
+    from feedsmith.ledger import parse_ledger
+
     path = content_dir / LEDGER_NAME
     try:
         text = path.read_text(encoding="utf-8")
@@ -136,37 +177,412 @@ def select_published(
 def publish(options: PublishOptions) -> PublishReport:
     """Validate, render and write the publication; see the module doc."""
     report = PublishReport()
-    publication = _validated(options.content_dir, options.base_url, options.strict, report)
-    site = publication.site
-    report.warnings = list(publication.warnings)
+    _require_content_dir(options.content_dir)
+    started = time.perf_counter()
+    build = cache.build_key()
+    inputs = cache.scan_inputs(options.content_dir)
+    key = cache.run_key(build, _options_key(options), inputs)
+    if _unchanged_since_last_publish(options, key, report):
+        report.stage_seconds["load"] = time.perf_counter() - started
+        return report
+    # From here on an interrupted publish must not leave a stamp saying all is done.
+    cache.remove_stamp(options.content_dir, options.out_dir)
+    report.stage_seconds["load"] = time.perf_counter() - started
+    with _spool_dir(options.content_dir) as spool_dir:
+        return _publish(options, build, inputs, spool_dir, report)
+
+
+def _options_key(options: PublishOptions) -> tuple[object, ...]:
+    # --now is not here: the stamp records the range of --now that selects the same articles.
+    return (str(options.out_dir.resolve()), options.base_url, options.drafts, options.strict)
+
+
+def _unchanged_since_last_publish(
+    options: PublishOptions, key: str, report: PublishReport
+) -> bool:
+    """The fast path: the last publish into ``--out`` saw these inputs and options, ``now``
+    selects the same articles, and every file it wrote is still as it left it."""
+    stamp = cache.read_stamp(options.content_dir, options.out_dir)
+    if stamp is None or stamp.key != key:
+        return False
+    now = options.now
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ZoneInfo(stamp.timezone))
+    if stamp.visible_from is not None and now < stamp.visible_from:
+        return False  # an article visible then would now be in the future
+    if stamp.visible_until is not None and now >= stamp.visible_until:
+        return False  # a scheduled article is due
+    if not cache.outputs_intact(options.out_dir, stamp.outputs):
+        return False
+    report.articles = stamp.articles
+    report.unchanged = stamp.files
+    report.warnings = list(stamp.warnings)
+    report.fast_path = True
+    return True
+
+
+@contextlib.contextmanager
+def _spool_dir(content_dir: Path) -> Iterator[Path]:
+    """A private folder for rendered pages waiting to be written (see parallel.py).
+
+    In the cache folder when it is writable, so a large archive's pages are not held in a
+    memory-backed /tmp; removed at the end whatever happens. Ones left by a killed publish are
+    removed a day later (a publish running beside this one may still use a recent one).
+    """
+    parent: Path | None = None
+    with contextlib.suppress(OSError):
+        folder = cache.make_cache_dir(content_dir)
+        for stale in folder.glob(_SPOOL_PREFIX + "*"):
+            if time.time() - stale.stat().st_mtime > _STALE_SPOOL_SECONDS:
+                shutil.rmtree(stale, ignore_errors=True)
+        parent = folder
+    try:
+        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=parent)
+    except OSError:
+        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX)
+    try:
+        yield Path(made)
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+
+
+@dataclass
+class _Loaded:
+    """The publication as the incremental path sees it, before selection."""
+
+    site: Site
+    ledger: dict[str, LedgerEntry]
+    id_base_url: str
+    context: RenderContext
+    index: cache.Index
+    files: dict[str, cache.CachedFile]  # every article file, in load order
+    fresh: dict[tuple[str, int], FreshArticle]  # (file, article number) rendered this run
+    warnings: list[InputError]
+
+
+def _publish(
+    options: PublishOptions,
+    build: str,
+    inputs: dict[str, cache.Stat],
+    spool_dir: Path,
+    report: PublishReport,
+) -> PublishReport:
+    from feedsmith.ledger import find_renames
+    from feedsmith.parallel import SpoolReader
+    from feedsmith.write import check_out_dir
+
+    content_dir = options.content_dir
+    loaded = _load_incrementally(options, build, inputs, spool_dir, report)
+    site = loaded.site
+    report.warnings = list(loaded.warnings)
     check_out_dir(options.out_dir)
     now = options.now
     if now.tzinfo is None:
         now = now.replace(tzinfo=ZoneInfo(site.timezone))
 
-    visible = select_published(publication.articles, now, options.drafts)
-    ledger_path = options.content_dir / LEDGER_NAME
-    renames = find_renames(
-        publication.ledger, publication.articles, publication.id_base_url, ledger_path.as_posix()
-    )
+    started = time.perf_counter()
+    articles = [c.article for entry in loaded.files.values() for c in entry.articles]
+    ledger_path = content_dir / LEDGER_NAME
+    renames = find_renames(loaded.ledger, articles, loaded.id_base_url, ledger_path.as_posix())
     if renames:
-        raise ContentErrors(renames, list(publication.warnings))
+        raise ContentErrors(renames, list(loaded.warnings))
+    visible_ids = {a.id for a in select_published(articles, now, options.drafts)}
+    plan = _plan(loaded, visible_ids)
+    report.stage_seconds["validate"] += time.perf_counter() - started
+    _render_missing(plan, loaded, options, content_dir, spool_dir, report)
+    report.articles = len(plan.rendered)
 
-    started = time.perf_counter()
-    rendered = newest_first([render_article(site, article) for article in visible])
-    report.stage_seconds["markdown"] = time.perf_counter() - started
-    report.articles = len(rendered)
-
-    started = time.perf_counter()
-    outputs = _outputs(site, rendered, publication, options.content_dir, report)
-    written = write_outputs(options.out_dir, outputs)
-    spent = sum(report.stage_seconds[s] for s in ("pages", "feeds"))
-    report.stage_seconds["write"] = time.perf_counter() - started - spent
+    reader = SpoolReader(spool_dir)
+    try:
+        started = time.perf_counter()
+        # Pages and feeds are rendered while writing; their time is theirs, not the writer's.
+        before = sum(report.stage_seconds[s] for s in ("pages", "feeds"))
+        made = _Made()
+        outputs = _outputs(plan, loaded, content_dir, reader, made, report)
+        written = _write(options.out_dir, outputs, len(plan.rendered), report)
+        spent = sum(report.stage_seconds[s] for s in ("pages", "feeds")) - before
+    finally:
+        reader.close()
     _count(report, written)
 
-    ledgered = [r.article for r in rendered if not r.article.draft]
-    _write_ledger(ledger_path, publication.ledger, ledgered, report)
+    ledgered = [r.article for r in plan.rendered if not r.article.draft]
+    ledger_written = _write_ledger(ledger_path, loaded.ledger, ledgered, report)
+    _save_cache(options, loaded, plan, made, build, inputs, articles, now, ledger_written, report)
+    report.stage_seconds["write"] = time.perf_counter() - started - spent
     return report
+
+
+def _load_incrementally(
+    options: PublishOptions,
+    build: str,
+    inputs: dict[str, cache.Stat],
+    spool_dir: Path,
+    report: PublishReport,
+) -> _Loaded:
+    """Load, validate and render what the cache does not already hold; see the module doc.
+
+    Raises ``ContentErrors`` exactly as ``check`` would when anything is wrong.
+    """
+    from feedsmith.load import find_article_files, find_static_files, load_file
+    from feedsmith.parallel import RenderContext
+    from feedsmith.validate import Problems, validate_site
+
+    content_dir = options.content_dir
+    started = time.perf_counter()
+    errors: list[InputError] = []
+    site_warnings: list[InputError] = []
+    site_path = content_dir / "site.yaml"
+    site_raw = (
+        load_file(site_path, site_path.as_posix(), errors, site_warnings)
+        if site_path.is_file()
+        else None
+    )
+    find_static_files(content_dir, errors)  # only to report links leading outside, as load does
+    article_paths = find_article_files(content_dir, errors)
+    ledger, ledger_errors = _read_ledger(content_dir)
+    problems = Problems()
+    site = validate_site(site_raw, options.base_url, problems) if site_raw is not None else None
+    if site is None or site_raw is None or errors or ledger_errors or problems.errors:
+        _fail_as_check(options)
+    assert site is not None
+    id_base_url = _declared_base_url(site_raw, site) if options.base_url else site.base_url
+    context_key = cache.digest_text(build, site, id_base_url)
+    pinned = {slug: entry.id for slug, entry in ledger.items()}
+    context = RenderContext(site, id_base_url, pinned, context_key)
+    index = cache.load_index(content_dir, context_key)
+
+    relpaths = [p.relative_to(content_dir).as_posix() for p in article_paths]
+    files: dict[str, cache.CachedFile | None] = {}
+    misses: list[str] = []
+    for relpath in relpaths:
+        reused = _reusable(index.files.get(relpath), content_dir, relpath, inputs, pinned)
+        files[relpath] = reused
+        if reused is None:
+            misses.append(relpath)
+    report.stage_seconds["load"] += time.perf_counter() - started
+
+    fresh: dict[tuple[str, int], FreshArticle] = {}
+    failed = _render_files(context, options, content_dir, misses, spool_dir, files, fresh, report)
+    if failed:
+        _fail_as_check(options)
+
+    started = time.perf_counter()
+    entries = {relpath: entry for relpath, entry in files.items() if entry is not None}
+    warnings = (
+        site_warnings
+        + [w for e in entries.values() for w in e.load_warnings]
+        + problems.warnings
+        + [w for e in entries.values() for w in e.validate_warnings]
+    )
+    all_articles = [c.article for e in entries.values() for c in e.articles]
+    if _conflicts(all_articles) or (options.strict and warnings):
+        _fail_as_check(options)
+    report.stage_seconds["validate"] += time.perf_counter() - started
+    return _Loaded(site, ledger, id_base_url, context, index, entries, fresh, warnings)
+
+
+def _reusable(
+    entry: cache.CachedFile | None,
+    content_dir: Path,
+    relpath: str,
+    inputs: dict[str, cache.Stat],
+    pinned: dict[str, str],
+) -> cache.CachedFile | None:
+    """The cache's entry for a file if it still describes it, else None (load it again)."""
+    if entry is None:
+        return None
+    for cached in entry.articles:
+        # An article's id is its explicit id, else the ledger's for its slug, else derived.
+        # The first publish adds every new slug to the ledger with the id it already had:
+        # that must not invalidate anything. A different or removed ledger id might.
+        seen = pinned.get(cached.article.slug)
+        if seen != cached.article.id and (seen is not None or cached.pinned is not None):
+            return None
+    if entry.stat == inputs.get(relpath) and not entry.racy:
+        return entry
+    # Touched, copied or recorded too soon after a change: trust the bytes, not the stat.
+    path = content_dir / relpath
+    try:
+        stat = path.stat()
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if cache.digest(data) != entry.digest:
+        return None
+    return cache.CachedFile(
+        (stat.st_size, stat.st_mtime_ns, stat.st_ino),
+        entry.digest,
+        cache.is_racy(stat.st_mtime_ns),
+        entry.load_warnings,
+        entry.validate_warnings,
+        entry.articles,
+    )
+
+
+def _render_files(
+    context: RenderContext,
+    options: PublishOptions,
+    content_dir: Path,
+    relpaths: Sequence[str],
+    spool_dir: Path,
+    files: dict[str, cache.CachedFile | None],
+    fresh: dict[tuple[str, int], FreshArticle],
+    report: PublishReport,
+) -> bool:
+    """Load, validate and render ``relpaths`` into ``files``/``fresh``; True if any failed."""
+    from feedsmith.parallel import PARALLEL_MIN_FILES, default_jobs, render_files
+
+    if not relpaths:
+        return False
+    jobs = options.jobs
+    if jobs is None:
+        jobs = default_jobs() if len(relpaths) >= PARALLEL_MIN_FILES else 1
+    jobs = max(1, min(jobs, len(relpaths)))
+    report.jobs = max(report.jobs, jobs)
+    progress = Progress("rendering", len(relpaths))
+    decoder = cache.ArticleDecoder()
+    failed = False
+    totals = [0.0, 0.0, 0.0, 0.0]
+    try:
+        results = render_files(context, content_dir, relpaths, spool_dir, jobs, progress.advance)
+        for result in results:
+            for i, seconds in enumerate(result.seconds):
+                totals[i] += seconds
+            if result.entry is None:
+                failed = True
+                continue
+            entry = decoder.file(result.entry)
+            files[result.relpath] = entry
+            for number, made in enumerate(result.fresh):
+                fresh[(result.relpath, number)] = made
+            report.articles_rendered += len(entry.articles)
+    finally:
+        progress.close()
+    # Work done side by side in ``jobs`` processes: its wall-clock share (see PublishReport).
+    for stage, seconds in zip(("load", "validate", "markdown", "pages"), totals, strict=True):
+        report.stage_seconds[stage] += seconds / jobs
+    return failed
+
+
+def _fail_as_check(options: PublishOptions) -> None:
+    """Something is wrong: report it exactly as ``check`` does (raises ``ContentErrors``)."""
+    _validated(options.content_dir, options.base_url, options.strict, PublishReport())
+    raise AssertionError("publish found a problem that check does not: a bug in feedsmith")
+
+
+def _conflicts(articles: Sequence[Article]) -> bool:
+    """Whether validate's checks across articles would find anything (two files can be
+    fine alone and clash together: a slug or id used twice, one category spelt two ways)."""
+    slugs: set[str] = set()
+    ids: set[str] = set()
+    names: dict[str, str] = {}
+    for article in articles:
+        if article.slug in slugs or article.id in ids:
+            return True
+        slugs.add(article.slug)
+        ids.add(article.id)
+        for category in article.categories:
+            if names.setdefault(category.slug, category.name) != category.name:
+                return True
+    return False
+
+
+@dataclass
+class _Plan:
+    """What this publish shows: visible articles newest first, grouped by category."""
+
+    rendered: list[RenderedArticle]  # without body HTML except for feed members
+    sources: dict[str, tuple[str, int, cache.CachedArticle]]  # id -> (file, number, cached)
+    categories: list[tuple[Category, list[RenderedArticle]]]
+    feed_ids: set[str]  # articles some feed carries: their body HTML is needed
+
+
+def _plan(loaded: _Loaded, visible_ids: set[str]) -> _Plan:
+    sources: dict[str, tuple[str, int, cache.CachedArticle]] = {}
+    light: list[RenderedArticle] = []
+    for relpath, entry in loaded.files.items():
+        for number, cached in enumerate(entry.articles):
+            if cached.article.id in visible_ids:
+                sources[cached.article.id] = (relpath, number, cached)
+                light.append(RenderedArticle(cached.article, "", cached.summary))
+    rendered = newest_first(light)
+    categories = _categories(rendered)
+    limit = loaded.site.feed_limit
+    feed_ids = {r.article.id for r in rendered[:limit]}
+    for _category, members in categories:
+        feed_ids.update(r.article.id for r in members[:limit])
+    return _Plan(rendered, sources, categories, feed_ids)
+
+
+def _render_missing(
+    plan: _Plan,
+    loaded: _Loaded,
+    options: PublishOptions,
+    content_dir: Path,
+    spool_dir: Path,
+    report: PublishReport,
+) -> None:
+    """Render again the cached articles whose output cannot be reused: a feed now carries
+    one whose body HTML is not kept, or a page was never made (a draft, a scheduled article).
+    """
+    context_key = loaded.context.page_key
+    wanted: set[str] = set()
+    for article_id, (relpath, number, cached) in plan.sources.items():
+        if (relpath, number) in loaded.fresh:
+            continue
+        needs_body = article_id in plan.feed_ids and cached.digest not in loaded.index.bodies
+        page = _page_path(cached.article)
+        needs_page = page is not None and loaded.index.outputs.get(page, ("", ""))[0] != (
+            _page_digest(context_key, cached.digest)
+        )
+        if needs_body or needs_page:
+            wanted.add(relpath)
+    if not wanted:
+        return
+    files: dict[str, cache.CachedFile | None] = {}
+    relpaths = sorted(wanted)
+    failed = _render_files(
+        loaded.context, options, content_dir, relpaths, spool_dir, files, loaded.fresh, report
+    )
+    for relpath in relpaths:
+        again = files.get(relpath)
+        before = loaded.files[relpath]
+        if failed or again is None or again.digest != before.digest:
+            raise FeedsmithError(
+                f"{(content_dir / relpath).as_posix()}: changed while publishing: publish again"
+            )
+        loaded.files[relpath] = again
+
+
+def _page_path(article: Article) -> str | None:
+    return None if article.link else f"articles/{article.slug}/index.html"
+
+
+def _page_digest(context_key: str, article_digest: str) -> str:
+    from feedsmith.parallel import page_digest
+
+    return page_digest(context_key, article_digest)
+
+
+def _write(
+    out_dir: Path,
+    outputs: Iterable[tuple[str, bytes | Deferred]],
+    expected: int,
+    report: PublishReport,
+) -> WriteReport:
+    from feedsmith.write import write_outputs
+
+    progress = Progress("writing", expected)
+
+    def counted() -> Iterator[tuple[str, bytes | Deferred]]:
+        for item in outputs:
+            yield item
+            progress.advance()
+
+    try:
+        return write_outputs(out_dir, counted())
+    finally:
+        progress.close()
 
 
 def _count(report: PublishReport, written: WriteReport) -> None:
@@ -177,10 +593,14 @@ def _count(report: PublishReport, written: WriteReport) -> None:
 
 def _write_ledger(
     path: Path, ledger: dict[str, LedgerEntry], published: list[Article], report: PublishReport
-) -> None:
+) -> bool:
+    """Record new ids; False when the ledger could not be written (a warning says so)."""
+    from feedsmith.ledger import record, render_ledger
+    from feedsmith.write import write_file_atomically
+
     updated = record(ledger, published)
     if updated == ledger and path.exists():
-        return
+        return True
     try:
         write_file_atomically(path, render_ledger(updated).encode("utf-8"))
     except OSError as exc:
@@ -193,55 +613,252 @@ def _write_ledger(
                 " pinned yet; publish from a writable checkout and commit the file",
             )
         )
+        return False
+    return True
+
+
+def _save_cache(
+    options: PublishOptions,
+    loaded: _Loaded,
+    plan: _Plan,
+    made: _Made,
+    build: str,
+    inputs: dict[str, cache.Stat],
+    articles: Sequence[Article],
+    now: datetime,
+    ledger_written: bool,
+    report: PublishReport,
+) -> None:
+    """Keep what the next publish can reuse, and the stamp that lets it skip everything."""
+    content_dir = options.content_dir
+    index = loaded.index
+    now_ns = time.time_ns()
+    files = {relpath: entry.recorded_at(now_ns) for relpath, entry in loaded.files.items()}
+    if files != index.files or made.outputs != index.outputs or made.bodies != index.bodies:
+        index.files, index.outputs, index.bodies = files, made.outputs, made.bodies
+        cache.save_index(content_dir, index)
+    if not ledger_written:
+        return  # the next publish must try (and warn) again
+    # The ledger is an input that this publish may just have written: stamp its new stat.
+    stamped = dict(inputs)
+    with contextlib.suppress(OSError):
+        stat = (content_dir / LEDGER_NAME).stat()
+        stamped[LEDGER_NAME] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if any(cache.is_racy(stat[1], now_ns) for stat in inputs.values()):
+        # A file changed within the last moments could change again within the same mtime
+        # tick, keeping its stat: the stamp would then hide the change. The next publish is
+        # a real one instead (cheap: the cache re-reads just those files). The ledger this
+        # publish wrote itself is not such a change, hence ``inputs``, not ``stamped``.
+        return
+    visible = {r.article.id for r in plan.rendered}
+    shown = [a.published for a in articles if a.id in visible]
+    # The earliest article that --now alone keeps out (drafts stay out whatever the time).
+    scheduled = [
+        a.published
+        for a in articles
+        if a.id not in visible and (options.drafts or not a.draft) and a.published > now
+    ]
+    stamp = cache.Stamp(
+        key=cache.run_key(build, _options_key(options), dict(sorted(stamped.items()))),
+        timezone=loaded.site.timezone,
+        visible_from=max(shown, default=None),
+        visible_until=min(scheduled, default=None),
+        articles=report.articles,
+        files=report.written + report.unchanged,
+        warnings=tuple(report.warnings),
+        outputs=cache.stat_outputs(options.out_dir, made.relpaths),
+    )
+    cache.write_stamp(content_dir, options.out_dir, stamp)
+
+
+@dataclass
+class _Made:
+    """What the outputs of this publish were made from, for the cache."""
+
+    relpaths: list[str] = field(default_factory=list)  # every output, static files too
+    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # inputs, bytes digests
+    bodies: dict[str, str] = field(default_factory=dict)  # body HTML of feed members
 
 
 def _outputs(
-    site: Site,
-    rendered: list[RenderedArticle],
-    publication: Publication,
+    plan: _Plan,
+    loaded: _Loaded,
     content_dir: Path,
+    reader: SpoolReader,
+    made: _Made,
     report: PublishReport,
-) -> Iterator[tuple[str, bytes]]:
-    """Every output file as (relative path, bytes), produced lazily (see write.write_outputs)."""
+) -> Iterator[tuple[str, bytes | Deferred]]:
+    """Every output file as (relative path, bytes or ``Deferred``), produced lazily.
+
+    Each page or feed set has an inputs digest (what it shows, and the site, feedsmith and
+    templates through the context key); when the last publish recorded the same one, the
+    writer gets a ``Deferred`` and the page is rendered only if the file on disk changed.
+    """
+    from feedsmith import feeds, pages
+    from feedsmith.load import find_static_files
+    from feedsmith.parallel import page_digest
+    from feedsmith.write import Deferred, digest
+
+    site = loaded.site
+    key = loaded.context.page_key
     stages = report.stage_seconds
-    site_updated = max((r.article.updated for r in rendered), default=None)
-    categories = _categories(rendered)
+    known = loaded.index.outputs
+    full_articles: dict[str, RenderedArticle] = {}
 
-    started = time.perf_counter()
-    newest = rendered[: site.feed_limit]
-    main_info = feeds.feed_info(site, None, newest, site_updated)
-    main_feeds = feeds.render_feeds(site, main_info, newest)
-    stages["feeds"] += time.perf_counter() - started
-    yield from main_feeds.items()
+    def body(article_id: str) -> str:
+        """An article's body HTML, rendered in this run or kept by the last one."""
+        relpath, number, cached = plan.sources[article_id]
+        content = made.bodies.get(cached.digest)
+        if content is None:
+            fresh = loaded.fresh.get((relpath, number))
+            if fresh is not None:
+                content = reader.read(fresh.content).decode("utf-8")
+            else:
+                content = loaded.index.bodies[cached.digest]
+            made.bodies[cached.digest] = content
+        return content
 
-    started = time.perf_counter()
-    index = pages.render_index(site, newest, [c for c, _ in categories])
-    stages["pages"] += time.perf_counter() - started
-    yield "index.html", index
+    def full(item: RenderedArticle) -> RenderedArticle:
+        """The article with its body HTML, which feeds need."""
+        done = full_articles.get(item.article.id)
+        if done is None:
+            done = RenderedArticle(item.article, body(item.article.id), item.summary)
+            full_articles[item.article.id] = done
+        return done
+
+    def digests(items: Sequence[RenderedArticle], entries_only: bool) -> list[str]:
+        sources = plan.sources
+        if entries_only:
+            return [sources[r.article.id][2].entry_digest for r in items]
+        return [sources[r.article.id][2].digest for r in items]
+
+    def emit(
+        names: Sequence[str], inputs: str, stage: str, render: Callable[[], dict[str, bytes]]
+    ) -> Iterator[tuple[str, bytes | Deferred]]:
+        made.relpaths.extend(names)
+        rendered: dict[str, bytes] = {}
+
+        def rendered_now() -> dict[str, bytes]:
+            if not rendered:
+                started = time.perf_counter()
+                rendered.update(render())
+                stages[stage] += time.perf_counter() - started
+                report.outputs_rendered += len(rendered)
+            return rendered
+
+        if all(known.get(name, ("", ""))[0] == inputs for name in names):
+            for name in names:
+                made.outputs[name] = known[name]
+                yield name, Deferred(known[name][1], functools.partial(_pick, rendered_now, name))
+            return
+        for name in names:
+            data = rendered_now()[name]
+            made.outputs[name] = (inputs, digest(data))
+            yield name, data
+
+    site_updated = max((r.article.updated for r in plan.rendered), default=None)
+    categories = plan.categories
+    limit = site.feed_limit
+
+    def feed_set(
+        folder: str, info: feeds.FeedInfo, items: Sequence[RenderedArticle]
+    ) -> dict[str, bytes]:
+        made_feeds = feeds.render_feeds(site, info, [full(r) for r in items])
+        return {folder + name: data for name, data in made_feeds.items()}
+
+    def one_page(relpath: str, render: Callable[[], bytes]) -> dict[str, bytes]:
+        return {relpath: render()}
+
+    newest = plan.rendered[:limit]
+    info = feeds.feed_info(site, None, newest, site_updated)
+    yield from emit(
+        list(FEED_FILES.values()),
+        cache.digest_text("feeds", key, info, digests(newest, False)),
+        "feeds",
+        functools.partial(feed_set, "", info, newest),
+    )
+    category_list = [c for c, _ in categories]
+    yield from emit(
+        ["index.html"],
+        cache.digest_text("index", key, category_list, digests(newest, True)),
+        "pages",
+        functools.partial(
+            one_page,
+            "index.html",
+            functools.partial(pages.render_index, site, newest, category_list),
+        ),
+    )
 
     for category, members in categories:
         folder = f"categories/{category.slug}/"
-        started = time.perf_counter()
-        limited = members[: site.feed_limit]
-        info = feeds.feed_info(site, category, limited, site_updated)
-        category_feeds = feeds.render_feeds(site, info, limited)
-        stages["feeds"] += time.perf_counter() - started
-        for name, data in category_feeds.items():
-            yield folder + name, data
-        started = time.perf_counter()
-        page = pages.render_category_page(site, category, members)
-        stages["pages"] += time.perf_counter() - started
-        yield folder + "index.html", page
+        limited = members[:limit]
+        category_info = feeds.feed_info(site, category, limited, site_updated)
+        yield from emit(
+            [folder + name for name in FEED_FILES.values()],
+            cache.digest_text("feeds", key, category_info, digests(limited, False)),
+            "feeds",
+            functools.partial(feed_set, folder, category_info, limited),
+        )
+        yield from emit(
+            [folder + "index.html"],
+            cache.digest_text("category", key, category, digests(members, True)),
+            "pages",
+            functools.partial(
+                one_page,
+                folder + "index.html",
+                functools.partial(pages.render_category_page, site, category, members),
+            ),
+        )
 
-    for item in rendered:
-        if item.article.link:
+    for item in plan.rendered:
+        page = _page_path(item.article)
+        if page is None:
             continue  # SPEC: the article lives elsewhere; no page is made
-        started = time.perf_counter()
-        page = pages.render_article_page(site, item)
-        stages["pages"] += time.perf_counter() - started
-        yield f"articles/{item.article.slug}/index.html", page
+        relpath, number, cached = plan.sources[item.article.id]
+        inputs = page_digest(key, cached.digest)
+        made.relpaths.append(page)
+        fresh = loaded.fresh.get((relpath, number))
+        if fresh is not None and fresh.page is not None:
+            data = reader.read(fresh.page)
+            made.outputs[page] = (inputs, digest(data))
+            report.outputs_rendered += 1
+            yield page, data
+            continue
+        # _render_missing made sure the last publish recorded this page with these inputs.
+        made.outputs[page] = known[page]
+        again = functools.partial(_render_page_again, loaded, content_dir, relpath, number, cached)
+        yield page, Deferred(known[page][1], again)
 
-    yield from _static_files(content_dir)
+    # Keep the body HTML of every article a feed carries, also of feeds not rendered this
+    # time: the next publish may have to render them.
+    for article_id in sorted(plan.feed_ids):
+        body(article_id)
+
+    # Links leading outside the content folder were refused by validation (issue 4); the
+    # walk skips them again here rather than trusting that nothing changed since.
+    for relative, path in find_static_files(content_dir):
+        made.relpaths.append(relative)
+        yield relative, path.read_bytes()
+
+
+def _pick(render: Callable[[], dict[str, bytes]], name: str) -> bytes:
+    return render()[name]
+
+
+def _render_page_again(
+    loaded: _Loaded, content_dir: Path, relpath: str, number: int, cached: cache.CachedArticle
+) -> bytes:
+    """A page the cache vouched for, but whose file in --out was changed or removed."""
+    from feedsmith.parallel import process_file
+
+    again = process_file(loaded.context, content_dir, relpath)
+    if again.entry is None or again.entry.articles[number].digest != cached.digest:
+        raise FeedsmithError(
+            f"{(content_dir / relpath).as_posix()}: changed while publishing: publish again"
+        )
+    page = again.bodies[number][1]
+    assert page is not None, "only articles without a link have pages"
+    return page
 
 
 def _categories(
@@ -253,14 +870,3 @@ def _categories(
         for category in item.article.categories:
             members.setdefault(category.slug, (category, []))[1].append(item)
     return sorted(members.values(), key=lambda pair: (pair[0].name.casefold(), pair[0].slug))
-
-
-def _static_files(content_dir: Path) -> Iterator[tuple[str, bytes]]:
-    """Files under ``content/static/`` are copied as they are (images, icons, audio)."""
-    root = content_dir / STATIC_DIR
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            yield relative.as_posix(), path.read_bytes()

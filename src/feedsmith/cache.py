@@ -1,0 +1,489 @@
+"""The persistent cache that makes republishing a large archive fast (issue 5).
+
+It lives in ``<content>/.feedsmith-cache/`` (a ``.gitignore`` inside keeps it out of commits,
+a ``CACHEDIR.TAG`` out of backups), never in ``--out``: nothing in it can be published, and
+publish's rule "never delete a file in --out it did not write" is not touched by it. Deleting
+the folder is always safe; the next publish is a cold one. Two files:
+
+- ``index.pickle``: per article file, its stat, the digest of its bytes and what loading and
+  validating it produced (the articles without their bodies, warnings, digests of what pages
+  and feeds show); per output file, a digest of the inputs it was rendered from and of the bytes
+  it became; and the body HTML of the articles that feeds carry. Everything is stored under one
+  key covering feedsmith's version and source, the templates, Python's version and the site
+  settings, so a change to any of them discards it whole.
+- ``stamp-<out>.json``: the fingerprint of the last successful publish into one ``--out``: the
+  stat of every input and output, the options, and the range of ``--now`` for which the same
+  articles are visible. When everything still matches, publish is a no-op (the fast path) and
+  the heavy libraries are never imported.
+
+Only the standard library is imported here: the fast path must stay cheap. Correctness never
+depends on the cache: every entry is checked against the file it describes (stat, then the
+digest of its bytes when the stat alone cannot be trusted), and output reuse is checked by
+``write.write_outputs`` against the bytes on disk (see ``write.Deferred``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import secrets
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from feedsmith.errors import InputError
+from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Source
+
+CACHE_DIR_NAME = ".feedsmith-cache"
+_INDEX_NAME = "index.pickle"
+_FORMAT = 1
+"""Bump when the layout of anything stored here changes."""
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+"""Hashed into the cache key; a test points this at a modified copy of the templates."""
+
+INPUT_FOLDERS = ("articles", "static")
+INPUT_FILES = ("site.yaml", "feedsmith.lock")
+
+# A file modified within this many nanoseconds of being recorded may change again within the
+# same mtime tick without its stat changing (git's "racily clean" problem); such entries are
+# trusted only after re-reading the file.
+_RACY_NS = 2_000_000_000
+
+Stat = tuple[int, int, int]
+"""(size, mtime_ns, inode) of a file: when all three are as recorded, so are its bytes."""
+
+
+def digest(data: bytes) -> str:
+    """Content digest used throughout the cache (the same as write.py's manifest uses)."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def digest_text(*parts: object) -> str:
+    """Digest of values whose ``repr`` is deterministic (model values, tuples, strings)."""
+    return digest(repr(parts).encode("utf-8", "surrogatepass"))
+
+
+def cache_dir(content_dir: Path) -> Path:
+    return content_dir / CACHE_DIR_NAME
+
+
+def feedsmith_version() -> str:
+    """The installed feedsmith's version (read at call time, so tests can change it)."""
+    import feedsmith
+
+    return str(feedsmith.__version__)
+
+
+def source_digest() -> str:
+    """Digest of feedsmith's own code and templates: a change to either invalidates the cache.
+
+    A version number alone would miss an edited checkout (an editable install keeps 0.1.0 while
+    the code changes), and reading ~20 small files costs about a millisecond.
+    """
+    hasher = hashlib.blake2b(digest_size=20)
+    files = sorted(PACKAGE_DIR.glob("*.py")) + sorted(
+        p for p in TEMPLATES_DIR.rglob("*") if p.is_file()
+    )
+    for path in files:
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+def build_key() -> str:
+    """What every cache entry depends on besides the content: feedsmith and Python."""
+    return digest_text(_FORMAT, feedsmith_version(), source_digest(), sys.version_info[:3])
+
+
+# --- scanning the inputs ------------------------------------------------------------------
+
+
+def scan_inputs(content_dir: Path) -> dict[str, Stat]:
+    """Every input file's stat, by path relative to ``content_dir`` (posix), sorted.
+
+    Covers site.yaml, the ledger and everything under articles/ and static/, hidden files and
+    links too: looking at more than load.py reads can only cause an unneeded publish, never a
+    missed one. Symbolic links to folders are followed (load.py follows those that stay inside
+    the content folder), each real folder once.
+    """
+    found: dict[str, Stat] = {}
+    for name in INPUT_FILES:
+        with contextlib.suppress(OSError):
+            found[name] = _stat_of((content_dir / name).stat())
+    walked: set[tuple[int, int]] = set()
+    for folder in INPUT_FOLDERS:
+        _scan_folder(f"{content_dir}/{folder}", folder, found, walked)
+    return dict(sorted(found.items()))
+
+
+# The loops over every input and output file use os.stat and os.scandir on plain strings: for
+# 10,000 files, building Path objects would cost a good part of the no-change publish's budget.
+
+
+def _scan_folder(
+    folder: str, relative: str, found: dict[str, Stat], walked: set[tuple[int, int]]
+) -> None:
+    try:
+        stat = os.stat(folder)  # noqa: PTH116 - a hot loop (see above)
+        if (stat.st_dev, stat.st_ino) in walked:
+            return
+        walked.add((stat.st_dev, stat.st_ino))
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        child = f"{relative}/{entry.name}"
+        try:
+            if entry.is_dir():
+                found[child] = (-2, 0, 0)  # an empty folder appearing counts too
+                _scan_folder(entry.path, child, found, walked)
+            else:
+                found[child] = _stat_of(entry.stat())
+        except OSError:
+            # A dangling link, or a file removed while scanning: noted all the same, so that
+            # its repair or reappearance changes the fingerprint.
+            found[child] = (-1, 0, 0)
+
+
+def _stat_of(stat: os.stat_result) -> Stat:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def is_article_file(relpath: str) -> bool:
+    """The rule of ``load.find_article_files``, applied to a path relative to the content."""
+    parts = relpath.split("/")
+    if parts[0] != "articles" or len(parts) < 2:
+        return False
+    if any(part.startswith(".") for part in parts[1:]):
+        return False
+    return PurePosixPath(parts[-1]).suffix in (".yaml", ".yml")
+
+
+# --- the fast path's stamp ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the last successful publish into one ``--out`` saw and produced."""
+
+    key: str  # options, build key and inputs
+    timezone: str  # the site's, to read a --now without offset
+    visible_from: datetime | None  # latest published time among visible articles
+    visible_until: datetime | None  # earliest published time of a scheduled article
+    articles: int
+    files: int
+    warnings: tuple[InputError, ...]
+    outputs: tuple[tuple[str, int, int], ...]  # (relpath, size, mtime_ns) of every output
+
+
+def run_key(build: str, options_key: Sequence[object], inputs: Mapping[str, Stat]) -> str:
+    """Fingerprint of one publish: feedsmith itself (build_key), options, every input's stat."""
+    return digest_text(build, tuple(options_key), tuple(inputs.items()))
+
+
+def _stamp_path(content_dir: Path, out_dir: Path) -> Path:
+    return cache_dir(content_dir) / f"stamp-{digest_text(str(out_dir.resolve()))[:16]}.json"
+
+
+def read_stamp(content_dir: Path, out_dir: Path) -> Stamp | None:
+    try:
+        raw = json.loads(_stamp_path(content_dir, out_dir).read_bytes())
+        return Stamp(
+            key=str(raw["key"]),
+            timezone=str(raw["timezone"]),
+            visible_from=_instant(raw["from"]),
+            visible_until=_instant(raw["until"]),
+            articles=int(raw["articles"]),
+            files=int(raw["files"]),
+            warnings=tuple(InputError(str(p), line, str(m)) for p, line, m in raw["warnings"]),
+            outputs=tuple((str(p), int(s), int(t)) for p, s, t in raw["outputs"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _instant(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def outputs_intact(out_dir: Path, outputs: Sequence[tuple[str, int, int]]) -> bool:
+    """Whether every output file is still exactly as the stamped publish left it."""
+    root = os.fspath(out_dir)
+    for relpath, size, mtime_ns in outputs:
+        try:
+            stat = os.stat(f"{root}/{relpath}")  # noqa: PTH116 - a hot loop (see above)
+        except OSError:
+            return False
+        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+            return False
+    return True
+
+
+def stat_outputs(out_dir: Path, relpaths: Sequence[str]) -> tuple[tuple[str, int, int], ...]:
+    """The stat of every output file and of every folder holding one.
+
+    A folder's mtime changes when a file appears in it: that is how the fast path notices a
+    temporary file an interrupted publish left behind, which a publish must remove (SPEC).
+    """
+    root = os.fspath(out_dir)
+    folders = {relpath.rpartition("/")[0] for relpath in relpaths} | {""}
+    stats = []
+    for relpath in [*relpaths, *sorted(folders)]:
+        stat = os.stat(f"{root}/{relpath}")  # noqa: PTH116 - a hot loop (see above)
+        stats.append((relpath, stat.st_size, stat.st_mtime_ns))
+    return tuple(stats)
+
+
+def write_stamp(content_dir: Path, out_dir: Path, stamp: Stamp) -> None:
+    """Record a successful publish; silently skipped where the content folder is read-only."""
+    payload = {
+        "key": stamp.key,
+        "timezone": stamp.timezone,
+        "from": stamp.visible_from.isoformat() if stamp.visible_from else None,
+        "until": stamp.visible_until.isoformat() if stamp.visible_until else None,
+        "articles": stamp.articles,
+        "files": stamp.files,
+        "warnings": [[w.path, w.line, w.message] for w in stamp.warnings],
+        "outputs": stamp.outputs,
+    }
+    _save(content_dir, _stamp_path(content_dir, out_dir), json.dumps(payload).encode())
+
+
+def remove_stamp(content_dir: Path, out_dir: Path) -> None:
+    """Forget the last publish before starting another.
+
+    A publish interrupted from here on may leave temporaries or half-renamed outputs; without
+    a stamp the next run is a full publish, which cleans them up (SPEC: temporary files).
+    """
+    with contextlib.suppress(OSError):
+        _stamp_path(content_dir, out_dir).unlink()
+
+
+# --- the index -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CachedArticle:
+    """One validated, rendered article, without its body (what lists, feeds and pages need)."""
+
+    article: Article  # body is "": nothing after rendering reads it
+    pinned: str | None  # the ledger's id for its slug when validated (ids depend on it)
+    summary: str
+    digest: str  # of everything its page and feed entries show, body HTML included
+    entry_digest: str  # of what the index and category pages show (no body HTML)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedFile:
+    """What loading, validating and rendering one article file produced."""
+
+    stat: Stat
+    digest: str  # of the file's bytes
+    racy: bool  # recorded too soon after a change for the stat alone to be trusted
+    load_warnings: tuple[InputError, ...]
+    validate_warnings: tuple[InputError, ...]
+    articles: tuple[CachedArticle, ...]
+
+    def recorded_at(self, now_ns: int) -> CachedFile:
+        """This entry, re-marked racy or not as of ``now_ns``."""
+        racy = self.stat[1] >= now_ns - _RACY_NS
+        if racy == self.racy:
+            return self
+        return CachedFile(
+            self.stat,
+            self.digest,
+            racy,
+            self.load_warnings,
+            self.validate_warnings,
+            self.articles,
+        )
+
+
+@dataclass
+class Index:
+    """The cache's contents for one site context (see the module doc)."""
+
+    key: str
+    files: dict[str, CachedFile] = field(default_factory=dict)
+    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # inputs, bytes digests
+    bodies: dict[str, str] = field(default_factory=dict)  # article digest -> body HTML
+
+
+def is_racy(mtime_ns: int, now_ns: int | None = None) -> bool:
+    return mtime_ns >= (time.time_ns() if now_ns is None else now_ns) - _RACY_NS
+
+
+def load_index(content_dir: Path, key: str) -> Index:
+    """The stored index if it was made under ``key``, else an empty one."""
+    try:
+        with (cache_dir(content_dir) / _INDEX_NAME).open("rb") as handle:
+            raw = pickle.load(handle)  # noqa: S301 - our own file in our own cache folder
+        if not isinstance(raw, tuple) or len(raw) != 5 or raw[0] != _FORMAT or raw[1] != key:
+            return Index(key)
+        return Index(key, _decode_files(raw[2]), dict(raw[3]), dict(raw[4]))
+    except Exception:  # a damaged or foreign cache is just a cold start
+        return Index(key)
+
+
+def save_index(content_dir: Path, index: Index) -> None:
+    payload = (_FORMAT, index.key, _encode_files(index.files), index.outputs, index.bodies)
+    _save(content_dir, cache_dir(content_dir) / _INDEX_NAME, pickle.dumps(payload, protocol=5))
+
+
+def make_cache_dir(content_dir: Path) -> Path:
+    """The cache folder, created if needed; raises ``OSError`` where it cannot be."""
+    folder = cache_dir(content_dir)
+    if not folder.is_dir():
+        folder.mkdir()
+        # Keep the cache out of commits and backups, as pytest and mypy do with theirs.
+        (folder / ".gitignore").write_text("# Made by feedsmith publish.\n*\n", encoding="utf-8")
+        (folder / "CACHEDIR.TAG").write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# feedsmith's cache: safe to delete; see https://bford.info/cachedir/\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _save(content_dir: Path, target: Path, data: bytes) -> None:
+    """Write one cache file atomically; a read-only content folder just goes without a cache."""
+    folder = cache_dir(content_dir)
+    temporary = folder / f".tmp-{secrets.token_hex(6)}"
+    try:
+        make_cache_dir(content_dir)
+        temporary.write_bytes(data)
+        temporary.replace(target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+# Articles are stored (and sent back from worker processes) as plain tuples: unpickling 10,000
+# frozen slotted dataclasses goes through their __setstate__ field by field and costs several
+# times more than building them; exceptions (InputError) do not survive pickling at all.
+EncodedWarning = tuple[str, int | None, str]
+EncodedArticle = tuple[
+    str, str, str, datetime, datetime, str, str, int, str | None,
+    tuple[tuple[str, str | None, str | None], ...], tuple[tuple[str, str], ...],
+    str | None, str | None, tuple[tuple[str, int, str], ...], bool, str | None,
+]
+EncodedCachedArticle = tuple[EncodedArticle, str | None, str, str, str]
+EncodedFile = tuple[
+    Stat, str, bool, tuple[EncodedWarning, ...], tuple[EncodedWarning, ...],
+    tuple[EncodedCachedArticle, ...],
+]
+
+
+def encode_warnings(warnings: Sequence[InputError]) -> tuple[EncodedWarning, ...]:
+    return tuple((w.path, w.line, w.message) for w in warnings)
+
+
+def decode_warnings(raw: Sequence[EncodedWarning]) -> tuple[InputError, ...]:
+    return tuple(InputError(*w) for w in raw)
+
+
+def encode_file(entry: CachedFile) -> EncodedFile:
+    return (
+        entry.stat,
+        entry.digest,
+        entry.racy,
+        encode_warnings(entry.load_warnings),
+        encode_warnings(entry.validate_warnings),
+        tuple(
+            (encode_article(c.article), c.pinned, c.summary, c.digest, c.entry_digest)
+            for c in entry.articles
+        ),
+    )
+
+
+def _encode_files(files: Mapping[str, CachedFile]) -> list[tuple[str, EncodedFile]]:
+    return [(relpath, encode_file(entry)) for relpath, entry in files.items()]
+
+
+def _decode_files(raw: list[tuple[str, EncodedFile]]) -> dict[str, CachedFile]:
+    decoder = ArticleDecoder()
+    return {relpath: decoder.file(encoded) for relpath, encoded in raw}
+
+
+def encode_article(a: Article) -> EncodedArticle:
+    """An article as a tuple of plain values, without its body (also hashed for digests)."""
+    return (
+        a.id,
+        a.slug,
+        a.title,
+        a.published,
+        a.updated,
+        a.body_format.value,
+        a.source.path,
+        a.source.line,
+        a.summary,
+        tuple((x.name, x.email, x.uri) for x in a.authors),
+        tuple((c.name, c.slug) for c in a.categories),
+        a.link,
+        a.image,
+        tuple((e.url, e.length, e.type) for e in a.enclosures),
+        a.draft,
+        a.language,
+    )
+
+
+class ArticleDecoder:
+    """Rebuilds cached files and articles, sharing equal author and category tuples."""
+
+    def __init__(self) -> None:
+        self._authors: dict[tuple[tuple[str, str | None, str | None], ...], tuple[Author, ...]]
+        self._authors = {}
+        self._categories: dict[tuple[tuple[str, str], ...], tuple[Category, ...]] = {}
+
+    def file(self, raw: EncodedFile) -> CachedFile:
+        stat, file_digest, racy, load_warnings, validate_warnings, articles = raw
+        return CachedFile(
+            stat,
+            file_digest,
+            racy,
+            decode_warnings(load_warnings),
+            decode_warnings(validate_warnings),
+            tuple(
+                CachedArticle(self.article(a), pinned, summary, d, e)
+                for a, pinned, summary, d, e in articles
+            ),
+        )
+
+    def article(self, raw: EncodedArticle) -> Article:
+        (
+            article_id, slug, title, published, updated, body_format, path, line, summary,
+            authors, categories, link, image, enclosures, draft, language,
+        ) = raw
+        shared_authors = self._authors.get(authors)
+        if shared_authors is None:
+            shared_authors = tuple(Author(*x) for x in authors)
+            self._authors[authors] = shared_authors
+        shared_categories = self._categories.get(categories)
+        if shared_categories is None:
+            shared_categories = tuple(Category(*c) for c in categories)
+            self._categories[categories] = shared_categories
+        return Article(
+            id=article_id,
+            slug=slug,
+            title=title,
+            published=published,
+            updated=updated,
+            body="",
+            body_format=BodyFormat(body_format),
+            source=Source(path, line),
+            summary=summary,
+            authors=shared_authors,
+            categories=shared_categories,
+            link=link,
+            image=image,
+            enclosures=tuple(Enclosure(*e) for e in enclosures),
+            draft=draft,
+            language=language,
+        )

@@ -1,0 +1,286 @@
+"""Per-file work of a publish (load, validate, render body and page), in a process pool (issue 5).
+
+An article file is independent of every other until the cross-article checks, so the expensive
+stages run file by file: in this process for a few files, in one worker per core for many. A
+worker never writes into ``--out`` (nothing may be written before everything is validated);
+the bulky results (body HTML, page bytes) go to a spool file in a private temporary folder and
+only small values travel back: the parent then streams pages from the spool into the output,
+so no process ever holds every rendered page.
+
+Results travel as plain tuples (see cache.py's encoding): pickling model dataclasses and
+exceptions back from workers is slow or impossible.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, NamedTuple
+
+from feedsmith.cache import (
+    CachedArticle,
+    CachedFile,
+    EncodedFile,
+    EncodedWarning,
+    digest,
+    digest_text,
+    encode_article,
+    encode_file,
+    encode_warnings,
+    is_racy,
+)
+from feedsmith.errors import InputError
+from feedsmith.load import parse_text
+from feedsmith.markup import render_article
+from feedsmith.model import Site
+from feedsmith.pages import render_article_page
+from feedsmith.validate import Problems, validate_articles
+
+PARALLEL_MIN_FILES = 300
+"""Below this many files to render, a pool's start-up (fork, templates compiled once per
+worker) costs more than the second core gains."""
+_CHUNKS_PER_WORKER = 8
+"""Enough chunks that a worker finishing early takes more, few enough that the per-chunk
+round trip stays negligible."""
+_MAX_CHUNK = 256
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """Everything per-file work depends on besides the file itself."""
+
+    site: Site
+    id_base_url: str
+    pinned: Mapping[str, str]  # slug -> id, from the ledger
+    page_key: str  # digest of site, feedsmith and templates: the part of every page key
+
+
+class Blob(NamedTuple):
+    """Bytes in a spool file."""
+
+    spool: str
+    offset: int
+    length: int
+
+
+class FreshArticle(NamedTuple):
+    """Where one article rendered in this run left its body HTML and page."""
+
+    content: Blob
+    page: Blob | None  # None for an article with an external link
+
+
+class FileResult(NamedTuple):
+    """One article file after load, validate and render, in transportable form."""
+
+    relpath: str
+    entry: EncodedFile | None  # None when the file has errors
+    errors: tuple[EncodedWarning, ...]
+    fresh: tuple[FreshArticle, ...]  # in the order of entry's articles
+    seconds: tuple[float, float, float, float]  # load, validate, markdown, pages
+
+
+class Rendered(NamedTuple):
+    """One article file, rendered in memory (see ``process_file``)."""
+
+    entry: CachedFile | None
+    errors: tuple[InputError, ...]
+    bodies: tuple[tuple[str, bytes | None], ...]  # (body HTML, page bytes) per article
+    seconds: tuple[float, float, float, float]
+
+
+def page_digest(page_key: str, article_digest: str) -> str:
+    """The inputs digest of an article's page: everything it shows, and how it is rendered."""
+    return digest_text("article page", page_key, article_digest)
+
+
+def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Rendered:
+    """Load, validate and render one article file; errors are returned, never raised."""
+    path = content_dir / relpath
+    shown = path.as_posix()
+    started = time.perf_counter()
+    try:
+        # Stat before reading: if the file changes in between, the recorded stat is the older
+        # one and the next publish reads the file again.
+        stat = path.stat()
+        data = path.read_bytes()
+    except OSError as exc:
+        error = InputError(shown, None, f"cannot read: {exc.strerror}")
+        return Rendered(None, (error,), (), (time.perf_counter() - started, 0.0, 0.0, 0.0))
+    errors: list[InputError] = []
+    load_warnings: list[InputError] = []
+    raw = parse_text(data, shown, errors, load_warnings)
+    loaded = time.perf_counter()
+    problems = Problems()
+    articles = []
+    if raw is not None:
+        pinned = context.pinned
+        articles = validate_articles([raw], context.site, context.id_base_url, pinned, problems)
+    validated = time.perf_counter()
+    if errors or problems.errors:
+        return Rendered(
+            None,
+            tuple(errors + problems.errors),
+            (),
+            (loaded - started, validated - loaded, 0.0, 0.0),
+        )
+    cached: list[CachedArticle] = []
+    bodies: list[tuple[str, bytes | None]] = []
+    markdown = pages = 0.0
+    for article in articles:
+        begun = time.perf_counter()
+        rendered = render_article(context.site, article)
+        light = encode_article(article)
+        entry_digest = digest_text(light, rendered.summary)
+        # Not digest_text: repr() of a long body costs more than hashing its bytes.
+        article_digest = digest(f"{entry_digest}\0{rendered.content_html}".encode())
+        done = time.perf_counter()
+        markdown += done - begun
+        page = None if article.link else render_article_page(context.site, rendered)
+        pages += time.perf_counter() - done
+        cached.append(
+            CachedArticle(
+                replace(article, body=""),  # the body is 80% of an article's memory
+                context.pinned.get(article.slug),
+                rendered.summary,
+                article_digest,
+                entry_digest,
+            )
+        )
+        bodies.append((rendered.content_html, page))
+    entry = CachedFile(
+        (stat.st_size, stat.st_mtime_ns, stat.st_ino),
+        digest(data),
+        is_racy(stat.st_mtime_ns),
+        tuple(load_warnings),
+        tuple(problems.warnings),
+        tuple(cached),
+    )
+    seconds = (loaded - started, validated - loaded, markdown, pages)
+    return Rendered(entry, (), tuple(bodies), seconds)
+
+
+class Spool:
+    """An append-only file of rendered bytes, one per process."""
+
+    def __init__(self, folder: Path) -> None:
+        self.name = f"spool-{os.getpid()}"
+        self._handle: IO[bytes] = (folder / self.name).open("ab")
+        self._offset = self._handle.tell()
+
+    def put(self, data: bytes) -> Blob:
+        blob = Blob(self.name, self._offset, len(data))
+        self._handle.write(data)
+        self._offset += len(data)
+        return blob
+
+    def flush(self) -> None:
+        self._handle.flush()
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class SpoolReader:
+    """Reads blobs back from the spool files of every process."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._fds: dict[str, int] = {}
+
+    def read(self, blob: Blob) -> bytes:
+        fd = self._fds.get(blob.spool)
+        if fd is None:
+            fd = os.open(self._folder / blob.spool, os.O_RDONLY)
+            self._fds[blob.spool] = fd
+        return os.pread(fd, blob.length, blob.offset)
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+
+def _process_to_spool(
+    context: RenderContext, content_dir: Path, relpath: str, spool: Spool
+) -> FileResult:
+    rendered = process_file(context, content_dir, relpath)
+    fresh = tuple(
+        FreshArticle(spool.put(body.encode("utf-8")), None if page is None else spool.put(page))
+        for body, page in rendered.bodies
+    )
+    return FileResult(
+        relpath,
+        None if rendered.entry is None else encode_file(rendered.entry),
+        encode_warnings(rendered.errors),
+        fresh,
+        rendered.seconds,
+    )
+
+
+# A worker's state: set once by the pool's initializer (inherited through fork, or pickled once
+# per worker elsewhere), never per task.
+_worker: tuple[RenderContext, Path, Spool] | None = None
+
+
+def _start_worker(context: RenderContext, content_dir: Path, spool_dir: Path) -> None:
+    global _worker
+    _worker = (context, content_dir, Spool(spool_dir))
+
+
+def _render_chunk(relpaths: Sequence[str]) -> list[FileResult]:
+    assert _worker is not None, "the pool's initializer did not run"
+    context, content_dir, spool = _worker
+    results = [_process_to_spool(context, content_dir, r, spool) for r in relpaths]
+    spool.flush()  # the parent reads the spool as soon as it has the results
+    return results
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def render_files(
+    context: RenderContext,
+    content_dir: Path,
+    relpaths: Sequence[str],
+    spool_dir: Path,
+    jobs: int,
+    advance: Callable[[int], None],
+) -> Iterator[FileResult]:
+    """Process ``relpaths``; results come in the order given. ``advance(n)`` reports progress.
+
+    ``jobs`` is the number of processes; 1, or fewer files than ``PARALLEL_MIN_FILES`` when
+    ``jobs`` was not forced, means this process alone.
+    """
+    if jobs <= 1 or not relpaths:
+        spool = Spool(spool_dir)
+        try:
+            for relpath in relpaths:
+                yield _process_to_spool(context, content_dir, relpath, spool)
+                advance(1)
+        finally:
+            spool.close()
+        return
+    size = max(1, min(_MAX_CHUNK, -(-len(relpaths) // (jobs * _CHUNKS_PER_WORKER))))
+    chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
+    # fork: workers inherit the imported libraries and the context instead of rebuilding them.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker,
+        initargs=(context, content_dir, spool_dir),
+    ) as pool:
+        for results in pool.map(_render_chunk, chunks):
+            yield from results
+            advance(len(results))
