@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import missing_tool
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 ARTICLE_KEYS = {"title", "published", "updated", "body", "summary", "author", "authors",
                 "categories", "image"}  # fmt: skip
@@ -97,8 +99,9 @@ def test_hugo_site_conversion(corpus: Path, tmp_path: Path) -> None:
     assert _run("hugo_site.py", corpus, corpus, "--force").returncode == 2
 
 
-@pytest.mark.skipif(shutil.which("hugo") is None, reason="needs hugo on PATH (Debian: hugo)")
 def test_hugo_builds_the_converted_site(tmp_path: Path) -> None:
+    if shutil.which("hugo") is None:
+        missing_tool("needs hugo on PATH (Debian: hugo)")
     done = _run("run.py", "--articles", "20", "--repeat", "1", "--hugo-only", "--work", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "| 20 | hugo cold |" in done.stdout
