@@ -161,8 +161,14 @@ def test_a_renamed_file_stops_publish_naming_both_and_the_fix(tmp_path: Path) ->
     old.rename(new)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
+    # check says the same before anyone tries to publish.
+    code, _, check_err = _cli("check", "--content", str(content))
+    assert code == 1
+    assert f"id: {old_id}" in check_err
+
     code, _, err = _cli("publish", "--content", str(content), "--out", str(out), "--now", NOW_ARG)
     assert code == 1
+    assert err == check_err
     assert str(new) in err  # the new file, with its line
     assert "'lantern-street-night-market-returns'" in err  # the old article, by its slug
     assert f"id: {old_id}" in err  # how to keep the old id

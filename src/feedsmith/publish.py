@@ -43,7 +43,9 @@ from feedsmith.progress import Progress
 
 if TYPE_CHECKING:
     from feedsmith.ledger import LedgerEntry
+    from feedsmith.load import RawFile
     from feedsmith.parallel import FreshArticle, RenderContext, SpoolReader
+    from feedsmith.validate import Problems
     from feedsmith.write import Deferred, WriteReport
 
 STATIC_DIR = "static"
@@ -114,8 +116,9 @@ def _require_content_dir(content_dir: Path) -> None:
 def _validated(
     content_dir: Path, base_url: str | None, strict: bool, report: PublishReport
 ) -> Publication:
+    from feedsmith.ledger import find_renames
     from feedsmith.load import load_content
-    from feedsmith.validate import Problems, validate_articles, validate_site
+    from feedsmith.validate import Problems, validate_articles
 
     _require_content_dir(content_dir)
     started = time.perf_counter()
@@ -125,14 +128,15 @@ def _validated(
 
     started = time.perf_counter()
     problems = Problems(list(loaded.errors) + ledger_errors, list(loaded.warnings))
-    site = validate_site(loaded.site, base_url, problems)
+    site, id_base_url = _validated_site(loaded.site, base_url, problems)
     articles: list[Article] = []
-    id_base_url = ""
     if site is not None:
-        # Derived ids use site.yaml's base_url, never --base-url (a preview must not mint ids).
-        id_base_url = _declared_base_url(loaded.site, site) if base_url else site.base_url
         pinned = {slug: entry.id for slug, entry in ledger.items()}
         articles = validate_articles(loaded.articles, site, id_base_url, pinned, problems)
+        if not problems.errors:
+            # check reports a renamed article as publish would refuse it (issue 3).
+            ledger_path = (content_dir / LEDGER_NAME).as_posix()
+            problems.errors.extend(find_renames(ledger, articles, id_base_url, ledger_path))
     if strict and problems.warnings:
         problems.errors.extend(problems.warnings)
         problems.warnings = []
@@ -142,16 +146,21 @@ def _validated(
     return Publication(site, tuple(articles), ledger, id_base_url, tuple(problems.warnings))
 
 
-def _declared_base_url(raw_site: object, site: Site) -> str:
-    from feedsmith.load import RawFile
+def _validated_site(
+    raw_site: RawFile | None, base_url: str | None, problems: Problems
+) -> tuple[Site | None, str]:
+    """The site with ``--base-url`` applied, and the base URL that derived ids start from.
 
-    assert isinstance(raw_site, RawFile)
-    document = raw_site.documents[0].value
-    assert isinstance(document, dict)
-    declared = document["base_url"].value
-    assert isinstance(declared, str)
-    text = declared.strip()
-    return text if text.endswith("/") else text + "/"
+    Ids derive from site.yaml's own base_url, never from ``--base-url``: a preview publish must
+    not mint ids that a later real publish would disagree with.
+    """
+    from feedsmith.validate import Problems, validate_site
+
+    declared = validate_site(raw_site, None, problems)
+    if declared is None or base_url is None:
+        return declared, declared.base_url if declared else ""
+    # Validated again only to resolve icon and logo against the override; problems are known.
+    return validate_site(raw_site, base_url, Problems()), declared.base_url
 
 
 def _read_ledger(content_dir: Path) -> tuple[dict[str, LedgerEntry], list[InputError]]:
@@ -325,7 +334,7 @@ def _load_incrementally(
     """
     from feedsmith.load import find_article_files, find_static_files, load_file
     from feedsmith.parallel import RenderContext
-    from feedsmith.validate import Problems, validate_site
+    from feedsmith.validate import Problems
 
     content_dir = options.content_dir
     started = time.perf_counter()
@@ -341,11 +350,10 @@ def _load_incrementally(
     article_paths = find_article_files(content_dir, errors)
     ledger, ledger_errors = _read_ledger(content_dir)
     problems = Problems()
-    site = validate_site(site_raw, options.base_url, problems) if site_raw is not None else None
+    site, id_base_url = _validated_site(site_raw, options.base_url, problems)
     if site is None or site_raw is None or errors or ledger_errors or problems.errors:
         _fail_as_check(options)
     assert site is not None
-    id_base_url = _declared_base_url(site_raw, site) if options.base_url else site.base_url
     context_key = cache.digest_text(build, site, id_base_url)
     pinned = {slug: entry.id for slug, entry in ledger.items()}
     context = RenderContext(site, id_base_url, pinned, context_key)
