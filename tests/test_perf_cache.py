@@ -8,6 +8,7 @@ timing.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -321,3 +322,26 @@ def test_the_cache_stays_out_of_the_published_folder(content: Path, tmp_path: Pa
     report = run(content, out)  # a deleted cache is just a cold start
     assert report.articles_rendered == ARTICLES
     assert report.written == 0
+
+
+class _Planted:
+    """Unpickling this calls ``Path.touch`` on a marker: what a hostile cache file would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path.touch, (str(self.marker),))
+
+
+def test_a_planted_cache_file_runs_no_code(content: Path, tmp_path: Path) -> None:
+    # The cache lives in the content folder, which may come from someone else (issue 4).
+    out = tmp_path / "out"
+    expected = cold(content, tmp_path)
+    marker = tmp_path / "ran"
+    folder = cache.make_cache_dir(content)
+    (folder / "index.pickle").write_bytes(pickle.dumps((_Planted(marker),)))
+    report = run(content, out)
+    assert not marker.exists()
+    assert report.articles_rendered == ARTICLES  # refused, so a cold start
+    assert tree(out) == expected

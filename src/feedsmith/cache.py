@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from feedsmith.errors import InputError
 from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Source
@@ -324,12 +325,31 @@ def load_index(content_dir: Path, key: str) -> Index:
     """The stored index if it was made under ``key``, else an empty one."""
     try:
         with (cache_dir(content_dir) / _INDEX_NAME).open("rb") as handle:
-            raw = pickle.load(handle)  # noqa: S301 - our own file in our own cache folder
+            raw = _SafeUnpickler(handle).load()
         if not isinstance(raw, tuple) or len(raw) != 5 or raw[0] != _FORMAT or raw[1] != key:
             return Index(key)
         return Index(key, _decode_files(raw[2]), dict(raw[3]), dict(raw[4]))
     except Exception:  # a damaged or foreign cache is just a cold start
         return Index(key)
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Unpickles plain values and datetimes only, never any other global.
+
+    The cache sits in the content folder, which may come from other people: a planted
+    index.pickle must not be able to run code (issue 4: nothing executed). This is the
+    "restricting globals" recipe of the pickle documentation; anything else is refused and the
+    publish simply starts cold.
+    """
+
+    _ALLOWED = frozenset(
+        {("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta")}
+    )
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing {module}.{name} in the cache")
 
 
 def save_index(content_dir: Path, index: Index) -> None:
