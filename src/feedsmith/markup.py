@@ -66,25 +66,66 @@ def render_body(body: str, body_format: BodyFormat, page: str) -> str:
     source = body if body_format is BodyFormat.HTML else cmarkgfm.markdown_to_html(
         body, options=_CMARK_OPTIONS
     )
-
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if attribute not in _URL_ATTRIBUTES:
-            return value
-        if attribute == "srcset":
-            return _absolute_srcset(value, page)
-        return urljoin(page, value.strip())
-
-    cleaned: str = nh3.clean(
-        source,
-        tags=_TAGS,
-        clean_content_tags=_CLEAN_CONTENT,
-        attributes=_ATTRIBUTES,
-        attribute_filter=absolute,
-        url_schemes=_URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
+    cleaned: str = _CLEANER.clean(source)
+    if "<" in cleaned:
+        cleaned = _URL_TAG.sub(lambda tag: _absolute_tag(tag, page), cleaned)
     return cleaned.strip()
+
+
+# Built once: nh3.clean() would convert these sets for every article (issue 5). There is no
+# attribute_filter: a Python callback per attribute cost more than cmark's whole render, so URLs
+# are resolved afterwards by _URL_TAG, on ammonia's output. That is the order ammonia used for
+# the callback too: it checks url_schemes first, then filters, so resolving a relative URL
+# cannot let a javascript: one through (issue 4).
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    clean_content_tags=_CLEAN_CONTENT,
+    attributes=_ATTRIBUTES,
+    url_schemes=_URL_SCHEMES,
+    link_rel=None,
+    strip_comments=True,
+)
+# ammonia (html5ever) serializes every attribute as name="value" with & " < > and U+00A0
+# escaped, and escapes < and > in text: every "<" in its output starts a tag, and no value holds
+# a '"' or a '>'. So these patterns see tags and attributes exactly, never text that looks like
+# them (``<p>write href="x"</p>``). Only the tags that may keep a URL attribute are visited.
+_URL_TAG = re.compile(r"<(?:a|img|source|blockquote|q|del|ins) [^>]*>")
+_ATTRIBUTE = re.compile(r' ([^ =>]+)="([^"]*)"')
+_ESCAPES = (("&", "&amp;"), ("\xa0", "&nbsp;"), ('"', "&quot;"), ("<", "&lt;"), (">", "&gt;"))
+# Values urljoin returns unchanged whatever the page: an ASCII http(s) URL with a host and
+# nothing urlsplit would strip, check or re-split (spaces, controls, ?, #, ;, brackets, a second
+# "/" that empties the host). Most links in news copy are such; skipping urljoin for them halves
+# the cost of this pass. ("&" sends the value the slow way, to be unescaped first.)
+_PLAIN_ABSOLUTE = re.compile(r"https?://[\w\-.~:@!$'()*+,=%][\w\-.~:@!$'()*+,=%/]*", re.ASCII)
+
+
+def _absolute_tag(tag: re.Match[str], page: str) -> str:
+    return _ATTRIBUTE.sub(lambda attribute: _absolute_attribute(attribute, page), tag.group())
+
+
+def _absolute_attribute(attribute: re.Match[str], page: str) -> str:
+    name = attribute.group(1)
+    if name not in _URL_ATTRIBUTES:
+        return attribute.group()
+    value = attribute.group(2)
+    if _PLAIN_ABSOLUTE.fullmatch(value):
+        return attribute.group()
+    if "&" in value:
+        # The exact inverse of the escaping above: "&" is always escaped, so every "&" left
+        # starts one of these entities.
+        for plain, escaped in reversed(_ESCAPES):
+            value = value.replace(escaped, plain)
+    try:
+        value = (
+            _absolute_srcset(value, page) if name == "srcset" else urljoin(page, value.strip())
+        )
+    except ValueError:
+        # urljoin refuses what ammonia let through as relative (``//[x``); such a URL could
+        # not be followed anyway, so it is dropped as the attribute filter's failure did.
+        return ""
+    for plain, escaped in _ESCAPES:
+        value = value.replace(plain, escaped)
+    return f' {name}="{value}"'
 
 
 def _absolute_srcset(value: str, page: str) -> str:

@@ -65,6 +65,9 @@ _MIME = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 _DATE_HINT = "write 2024-03-12 or 2024-03-12T09:00:00+08:00"
 # XML's own whitespace; NO-BREAK SPACE and friends are meant and are kept.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
+# What str.isspace() calls a space (sre's \s uses the same table), found without a Python loop.
+_ANY_SPACE = re.compile(r"\s")
+_NOT_SLUG_CHARACTERS = re.compile(r"[^a-z0-9]+")
 MAX_SLUG_LENGTH = 200
 _SHOWN_VALUE = 60
 
@@ -105,7 +108,7 @@ def one_line(text: str) -> str:
 def slugify(name: str) -> str:
     """SPEC category slug: lower-cased, transliterated to ASCII, other runs turned into ``-``."""
     ascii_name = anyascii(name).lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    return _NOT_SLUG_CHARACTERS.sub("-", ascii_name).strip("-")
 
 
 class _Fields:
@@ -227,7 +230,7 @@ def check_url(raw: Raw, base_url: str) -> tuple[str | None, str]:
     if raw.kind != "str" or not isinstance(raw.value, str):
         return f"must be a URL in text, not {shorten(_plain(raw))}", ""
     text = raw.value.strip()
-    if not text or any(ch.isspace() for ch in text) or has_forbidden(text):
+    if not text or _ANY_SPACE.search(text) or has_forbidden(text):
         return f"not a usable URL: {shorten(raw.value)} (remove spaces, or write them as %20)", ""
     # A value with a scheme stands alone: urljoin would quietly read "https://" or "https:x"
     # (same scheme as the base) as relative and give a plausible but wrong URL.
@@ -371,7 +374,14 @@ def derived_id(site_base_url: str, slug: str) -> str:
 
 def default_slug(file_path: str) -> str:
     """SPEC: the file name without extension and without a leading ``YYYY-MM-DD-``."""
-    stem = PurePosixPath(file_path).stem
+    name = file_path.rpartition("/")[2]
+    # PurePosixPath(file_path).stem without building a path per article (issue 5); the walk
+    # never gives a path ending in "/" or "/.", which pathlib would read differently.
+    if name in ("", ".", ".."):
+        stem = PurePosixPath(file_path).stem
+    else:
+        dot = name.rfind(".")
+        stem = name[:dot] if 0 < dot < len(name) - 1 else name
     stem = _DATED_STEM.sub("", stem, count=1) if _DATED_STEM.match(stem) else stem
     return stem
 
@@ -467,7 +477,7 @@ def _validate_article(
     explicit_id = fields.text("id")
     if explicit_id is not None:
         explicit_id = explicit_id.strip()
-        if not _URI_SCHEME.match(explicit_id) or any(c.isspace() for c in explicit_id):
+        if not _URI_SCHEME.match(explicit_id) or _ANY_SPACE.search(explicit_id):
             fields.error(
                 "id",
                 f"not an absolute URI: {shorten(explicit_id)}"
