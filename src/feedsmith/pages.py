@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -145,6 +145,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship with the package and the cache key covers them, so checking
+        # their files for changes on every render (several stats per page) buys nothing.
+        auto_reload=False,
     )
     source, _, _ = loader.get_source(environment, "style.css")
     # Our own stylesheet, so trusted; minified once because every page carries a copy.
@@ -231,6 +234,13 @@ def render_article_page(site: Site, rendered: RenderedArticle) -> bytes:
         # handlers removed), so escaping it here would only show readers the tags.
         content=Markup(rendered.content_html),  # noqa: S704
         attachments=[_attachment(e) for e in article.enclosures],
+        subscribe_block=_fragment(
+            _environment(),
+            "subscribe",
+            page.feeds,
+            f"Get new articles from {site.title}",
+            page.ui_lang,
+        ),
     )
 
 
@@ -265,8 +275,26 @@ def render_category_page(
     )
 
 
-def _render(template: str, **context: object) -> bytes:
-    return _environment().get_template(template).render(context).encode("utf-8")
+@functools.lru_cache(maxsize=64)
+def _fragment(environment: jinja2.Environment, macro: str, *args: Hashable) -> Markup:
+    """A macro of ``_macros.html`` rendered once per distinct arguments (issue 5).
+
+    For parts that are the same on every article page of a site (the subscribe block, the feed
+    links in <head>): rendering them once instead of 10,000 times saves about a quarter of an
+    article page's cost. Keyed on the environment too, so a test's overlay gets its own.
+    """
+    render = vars(environment.get_template("_macros.html").module)[macro]
+    return Markup(render(*args))  # noqa: S704
+
+
+def _render(template: str, *, site: Site, page: _Page, **context: object) -> bytes:
+    environment = _environment()
+    head_links = _fragment(environment, "head_links", page.feeds, site.icon)
+    return (
+        environment.get_template(template)
+        .render(context, site=site, page=page, head_links=head_links)
+        .encode("utf-8")
+    )
 
 
 def _site_lang(site: Site) -> str:
