@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from feedsmith import __version__
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
 from feedsmith.publish import STAGES, PublishOptions, check, publish
 
@@ -72,7 +73,7 @@ _strict_option = click.option("--strict", is_flag=True, help="Treat warnings as 
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="feedsmith")
+@click.version_option(version=__version__, prog_name="feedsmith")
 def main() -> None:
     """Publish a folder of YAML articles as RSS, Atom, JSON Feed and static pages."""
 
