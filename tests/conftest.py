@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedsmith.publish import PublishOptions, publish
+from tests.feed_support import ALL_KEYS, Published, publish_copy
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CONTENT = REPO / "content"
@@ -33,3 +34,9 @@ def sample_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "public"
     publish(PublishOptions(content_dir=content, out_dir=out, now=SAMPLE_NOW))
     return out
+
+
+@pytest.fixture(scope="session")
+def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """tests/sites/all-keys (every optional key) published once, for read-only checks."""
+    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))

@@ -9,25 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from feedsmith.model import Article
 from tests.feed_support import (
-    ALL_KEYS,
     DC,
     Published,
     atom,
     parse_feed,
-    publish_copy,
     raw_articles,
     read_json,
     xml_root,
 )
-
-
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
 
 
 def _rss_items(published: Published) -> dict[str, Any]:

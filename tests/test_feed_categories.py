@@ -4,23 +4,14 @@ article of it (up to feed_limit), including those the main feed has no room for.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.feed_support import (
-    ALL_KEYS,
     Published,
     parse_feed,
-    publish_copy,
     raw_articles,
     read_json,
     shown_text,
     xml_root,
 )
-
-
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
 
 
 def _categories(published: Published) -> dict[str, str]:

@@ -35,11 +35,6 @@ from tests.feed_support import (
 )
 
 
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
-
-
 def _plain_stretch(body: str) -> str:
     """A run of the body with no Markdown or HTML syntax, which must survive into the content."""
     segments = re.split(r"[\[\]()*_`>#!<&\n\"]", body)

@@ -34,11 +34,6 @@ from tests.feed_support import (
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
-
-
 def _utc(parsed: struct_time) -> datetime:
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
 

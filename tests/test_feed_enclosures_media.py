@@ -10,25 +10,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
-import pytest
 import yaml
 
 from tests.feed_support import (
-    ALL_KEYS,
     MEDIA,
     Published,
     atom,
     parse_feed,
-    publish_copy,
     raw_articles,
     read_json,
     xml_root,
 )
-
-
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
 
 
 def _expected_enclosures(published: Published, slug: str) -> list[tuple[str, str, str]]:

@@ -21,18 +21,12 @@ from tests.feed_support import (
     atom,
     copy_content,
     parse_feed,
-    publish_copy,
     publish_folder,
     raw_articles,
     read_json,
     run_cli,
     xml_root,
 )
-
-
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
 
 
 def _ids_by_feed(published: Published) -> dict[Path, list[str]]:

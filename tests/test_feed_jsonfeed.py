@@ -8,9 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
-from tests.feed_support import ALL_KEYS, Published, publish_copy, raw_articles, read_json
+from tests.feed_support import Published, raw_articles, read_json
 
 # Every top-level and item key JSON Feed 1.1 defines; feedsmith writes no extensions.
 _FEED_KEYS = {
@@ -23,11 +21,6 @@ _ITEM_KEYS = {
     "attachments",
 }
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-
-
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
 
 
 def _feeds(published: Published) -> list[tuple[str, Any]]:

@@ -41,11 +41,6 @@ _HTML_URL = re.compile(r"""\b(?:src|href)="([^"]+)\"""")
 _SRCSET = re.compile(r"""\bsrcset="([^"]+)\"""")
 
 
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return publish_copy(ALL_KEYS, tmp_path_factory.mktemp("all-keys"))
-
-
 def _urls_in_xml(path: Path) -> list[str]:
     urls: list[str] = []
     for element in xml_root(path).iter():

@@ -25,7 +25,7 @@ import yaml
 from lxml import etree
 
 from tests.conftest import SAMPLE_CONTENT, SAMPLE_NOW
-from tests.feed_support import shown_text
+from tests.feed_support import html_text, shown_text, urls_in_html, words
 
 SITE: dict[str, Any] = yaml.safe_load((SAMPLE_CONTENT / "site.yaml").read_text("utf-8"))
 BASE = SITE["base_url"]
@@ -109,9 +109,7 @@ def _struct(parsed: struct_time) -> datetime:
 
 
 def _text(html: str) -> str:
-    return " ".join(
-        "".join(str(t) for t in lxml.html.fromstring(f"<div>{html}</div>").itertext()).split()
-    )
+    return words(html_text(html))
 
 
 def _plain_sentence(body: str) -> str:
@@ -225,22 +223,7 @@ def _urls_in_feed(path: Path) -> list[str]:
         ):
             urls.append(element.text.strip())
         if local in ("encoded", "content") and element.text:
-            urls.extend(_urls_in_html(element.text))
-    return urls
-
-
-def _urls_in_html(html: str) -> list[str]:
-    fragment = lxml.html.fromstring(f"<div>{html}</div>")
-    urls = [
-        str(value)
-        for el in fragment.iter()
-        for name, value in el.items()
-        if name in ("href", "src")
-    ]
-    for el in fragment.iter():
-        for candidate in (el.get("srcset") or "").split(","):
-            if candidate.strip():
-                urls.append(candidate.split()[0])
+            urls.extend(urls_in_html(element.text))
     return urls
 
 
@@ -255,7 +238,7 @@ def test_all_urls_in_feeds_are_absolute(sample_public: Path) -> None:
     for path in [sample_public / "feed.json", *sample_public.glob("categories/*/feed.json")]:
         feed = json.loads(path.read_text("utf-8"))
         for item in feed["items"]:
-            for url in [item["url"], item.get("image", BASE), *_urls_in_html(item["content_html"])]:
+            for url in [item["url"], item.get("image", BASE), *urls_in_html(item["content_html"])]:
                 assert urlsplit(url).scheme in ("http", "https", "mailto"), (path, url)
 
 
@@ -271,7 +254,7 @@ def test_relative_links_in_bodies_resolve_against_the_article_page(sample_public
                     start = line.index(marker) + 2
                     target = line[start : line.index(")", start)]
                     resolved = urljoin(page, target)
-                    assert resolved in _urls_in_html(by_id[expected.id]["content_html"])
+                    assert resolved in urls_in_html(by_id[expected.id]["content_html"])
                     checked += 1
     assert checked >= 3  # the sample has ../slug/ links, ../../images and a /root path
 
