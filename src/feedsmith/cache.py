@@ -35,7 +35,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from feedsmith.errors import InputError
@@ -155,16 +155,6 @@ def _scan_folder(
 
 def _stat_of(stat: os.stat_result) -> Stat:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-def is_article_file(relpath: str) -> bool:
-    """The rule of ``load.find_article_files``, applied to a path relative to the content."""
-    parts = relpath.split("/")
-    if parts[0] != "articles" or len(parts) < 2:
-        return False
-    if any(part.startswith(".") for part in parts[1:]):
-        return False
-    return PurePosixPath(parts[-1]).suffix in (".yaml", ".yml")
 
 
 # --- the fast path's stamp ------------------------------------------------------------------
