@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from feedsmith import write
+from feedsmith import parallel, write
 from feedsmith.errors import FeedsmithError
 from tests.input_support import (
     ARTICLE_YAML,
@@ -41,9 +41,7 @@ def test_missing_site_yaml(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["publish", "check"])
 def test_missing_content_folder(tmp_path: Path, command: str) -> None:
     missing = tmp_path / "nowhere"
-    result = (
-        publish_cli(missing, tmp_path / "out") if command == "publish" else check_cli(missing)
-    )
+    result = publish_cli(missing, tmp_path / "out") if command == "publish" else check_cli(missing)
     assert result.exit_code == 1
     assert result.stderr == (
         f"error: {missing}: no such content folder: run from the folder that holds it or pass"
@@ -103,9 +101,7 @@ def test_out_not_writable_by_permission_check(
     assert snapshot(out) == before
 
 
-def _failing_after(
-    count: int, error: int, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[], int]:
+def _failing_after(count: int, error: int, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
     """Make write._stage raise OSError(error) from the ``count``-th file on, like a real write()."""
     real = write._stage
     calls = 0
@@ -233,3 +229,45 @@ def test_stale_temporaries_are_removed_by_the_next_publish(tmp_path: Path) -> No
     assert temporaries(out) == []
     assert snapshot(out) == before
     assert NOW  # the same clock as the first publish: nothing else changed
+
+
+def test_disk_full_while_pages_are_staged_keeps_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are written outside --out first (write.Staged); failing there changes nothing."""
+    content, out, before = published(tmp_path)
+    add_article(content, "more.yaml", ARTICLE_YAML.replace("A good", "More"))
+
+    def full(tree: str, relpath: str, data: bytes) -> write.Staged:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), f"{tree}/{relpath}")
+
+    monkeypatch.setattr(parallel, "stage_in_tree", full)
+    result = publish_cli(content, out)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: ")
+    assert lines[0].endswith(
+        "/articles/more/index.html: cannot write: No space left on device; nothing was changed"
+    )
+    assert snapshot(out) == before
+    monkeypatch.undo()
+    assert publish_cli(content, out).exit_code == 0
+    assert (out / "articles" / "more" / "index.html").is_file()
+
+
+def test_a_file_where_a_page_folder_goes_is_found_before_anything_changes(
+    tmp_path: Path,
+) -> None:
+    content, out, _ = published(tmp_path)
+    add_article(content, "more.yaml", ARTICLE_YAML.replace("A good", "More"))
+    (out / "articles" / "more").write_text("not a folder")
+    before = snapshot(out)
+    result = publish_cli(content, out)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {out / 'articles' / 'more' / 'index.html'}: cannot write: Not a directory;"
+        " nothing was changed\n"
+    )
+    assert snapshot(out) == before
+    assert temporaries(out) == []

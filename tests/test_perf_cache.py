@@ -20,6 +20,7 @@ import jinja2
 import pytest
 
 import feedsmith
+import feedsmith.publish
 from feedsmith import cache, pages
 from feedsmith.errors import ContentErrors
 from feedsmith.publish import PublishOptions, PublishReport, check, publish
@@ -98,6 +99,55 @@ def test_parallel_and_single_process_publishes_write_the_same_bytes(
     assert parallel.jobs == 2
     assert parallel.articles_rendered == ARTICLES
     assert tree(tmp_path / "parallel") == cold(content, tmp_path, jobs=1)
+
+
+def folders(out: Path) -> set[str]:
+    """Every folder under ``out``, empty ones too (``tree`` sees only files)."""
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()}
+
+
+def add_hidden_articles(content: Path) -> None:
+    """A draft and a scheduled article: rendered by the workers, shown to nobody."""
+    source = first_article(content)
+    text = source.read_text(encoding="utf-8")
+    (source.parent / "zz-draft.yaml").write_text(
+        text.replace("title: ", "draft: true\nslug: hidden-draft\ntitle: ", 1), encoding="utf-8"
+    )
+    (source.parent / "zz-scheduled.yaml").write_text(
+        "\n".join(
+            "published: 2030-01-01T09:00:00+00:00" if line.startswith("published:") else line
+            for line in text.replace("title: ", "slug: hidden-scheduled\ntitle: ", 1).splitlines()
+            if not line.startswith("updated:")
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pages_staged_by_workers_are_those_readers_get_and_no_others(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Workers stage pages in a tree moved into --out whole (write.Staged): pages of drafts and
+    scheduled articles must not travel with it, not even as empty folders; and the bytes are
+    those of the other way, pages spooled and written by the parent."""
+    add_hidden_articles(content)
+    staged = tmp_path / "staged"
+    report = run(content, staged, jobs=jobs)
+    assert report.articles == ARTICLES
+    assert report.articles_rendered == ARTICLES + 2
+    assert not (staged / "articles" / "hidden-draft").exists()
+    assert not (staged / "articles" / "hidden-scheduled").exists()
+    assert len(list((staged / "articles").glob("*/index.html"))) == ARTICLES
+
+    spooled = tmp_path / "spooled"
+    shutil.rmtree(content / cache.CACHE_DIR_NAME)
+    # As where the cache folder and --out are on different file systems.
+    publish_module = sys.modules["feedsmith.publish"]  # the package exports the function
+    monkeypatch.setattr(publish_module, "_pages_tree", lambda spool_dir, out_dir: None)
+    run(content, spooled, jobs=jobs)
+    assert tree(staged) == tree(spooled)
+    assert folders(staged) == folders(spooled)
 
 
 def test_a_cached_publish_after_an_edit_writes_what_a_cold_one_does(

@@ -107,6 +107,11 @@ def page_url(site: Site, article: Article) -> str:
     return f"{site.base_url}articles/{article.slug}/"
 
 
+def page_relpath(article: Article) -> str | None:
+    """Where the article's page lives in the output (None: an external ``link``, no page)."""
+    return None if article.link else f"articles/{article.slug}/index.html"
+
+
 def newest_first(articles: list[RenderedArticle]) -> list[RenderedArticle]:
     """SPEC order: newest ``published`` first, ties broken by id."""
     # Two stable sorts: id ascending, then published descending keeps ids ascending on ties.

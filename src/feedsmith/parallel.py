@@ -3,9 +3,12 @@
 An article file is independent of every other until the cross-article checks, so the expensive
 stages run file by file: in this process for a few files, in one worker per core for many. A
 worker never writes into ``--out`` (nothing may be written before everything is validated);
-the bulky results (body HTML, page bytes) go to a spool file in a private temporary folder and
-only small values travel back: the parent then streams pages from the spool into the output,
-so no process ever holds every rendered page.
+the bulky results go to a private temporary folder and only small values travel back. Body
+HTML goes to a spool file, read back by the parent for the few articles feeds carry. Pages are
+written in full into a staging tree that mirrors the output (``write.Staged``), which the
+writer later moves into ``--out`` by renames: the parent never touches their bytes, and no
+process ever holds every rendered page. Where the staging tree cannot be on the output's file
+system (a rename would fail), pages go to the spool file too and the parent writes them.
 
 Results travel as plain tuples (see cache.py's encoding): pickling model dataclasses and
 exceptions back from workers is slow or impossible.
@@ -37,9 +40,10 @@ from feedsmith.cache import (
 from feedsmith.errors import InputError
 from feedsmith.load import parse_text
 from feedsmith.markup import render_article
-from feedsmith.model import Site
+from feedsmith.model import Article, Site, page_relpath
 from feedsmith.pages import render_article_page
 from feedsmith.validate import Problems, validate_articles
+from feedsmith.write import Staged, stage_in_tree
 
 PARALLEL_MIN_FILES = 300
 """Below this many files to render, a pool's start-up (fork, templates compiled once per
@@ -72,7 +76,7 @@ class FreshArticle(NamedTuple):
     """Where one article rendered in this run left its body HTML and page."""
 
     content: Blob
-    page: Blob | None  # None for an article with an external link
+    page: Blob | Staged | None  # None for an article with an external link
 
 
 class FileResult(NamedTuple):
@@ -166,12 +170,18 @@ def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Ren
 
 
 class Spool:
-    """An append-only file of rendered bytes, one per process."""
+    """An append-only file of rendered bytes, one per process, and where pages are staged."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, pages_tree: str | None) -> None:
         self.name = f"spool-{os.getpid()}"
         self._handle: IO[bytes] = (folder / self.name).open("ab")
         self._offset = self._handle.tell()
+        self._pages_tree = pages_tree
+
+    def put_page(self, relpath: str, data: bytes) -> Blob | Staged:
+        if self._pages_tree is None:
+            return self.put(data)
+        return stage_in_tree(self._pages_tree, relpath, data)
 
     def put(self, data: bytes) -> Blob:
         blob = Blob(self.name, self._offset, len(data))
@@ -210,9 +220,13 @@ def _process_to_spool(
     context: RenderContext, content_dir: Path, relpath: str, spool: Spool
 ) -> FileResult:
     rendered = process_file(context, content_dir, relpath)
+    articles = rendered.entry.articles if rendered.entry is not None else ()
     fresh = tuple(
-        FreshArticle(spool.put(body.encode("utf-8")), None if page is None else spool.put(page))
-        for body, page in rendered.bodies
+        FreshArticle(
+            spool.put(body.encode("utf-8")),
+            None if page is None else spool.put_page(_page_of(cached.article), page),
+        )
+        for (body, page), cached in zip(rendered.bodies, articles, strict=True)
     )
     return FileResult(
         relpath,
@@ -223,14 +237,22 @@ def _process_to_spool(
     )
 
 
+def _page_of(article: Article) -> str:
+    relpath = page_relpath(article)
+    assert relpath is not None, "only articles without a link have pages"
+    return relpath
+
+
 # A worker's state: set once by the pool's initializer (inherited through fork, or pickled once
 # per worker elsewhere), never per task.
 _worker: tuple[RenderContext, Path, Spool] | None = None
 
 
-def _start_worker(context: RenderContext, content_dir: Path, spool_dir: Path) -> None:
+def _start_worker(
+    context: RenderContext, content_dir: Path, spool_dir: Path, pages_tree: str | None
+) -> None:
     global _worker
-    _worker = (context, content_dir, Spool(spool_dir))
+    _worker = (context, content_dir, Spool(spool_dir, pages_tree))
 
 
 def _render_chunk(relpaths: Sequence[str]) -> list[FileResult]:
@@ -254,16 +276,19 @@ def render_files(
     content_dir: Path,
     relpaths: Sequence[str],
     spool_dir: Path,
+    pages_tree: str | None,
     jobs: int,
     advance: Callable[[int], None],
 ) -> Iterator[FileResult]:
     """Process ``relpaths``; results come in the order given. ``advance(n)`` reports progress.
 
+    Pages are staged under ``pages_tree`` when given, else spooled (see the module doc).
+
     ``jobs`` is the number of processes; 1, or fewer files than ``PARALLEL_MIN_FILES`` when
     ``jobs`` was not forced, means this process alone.
     """
     if jobs <= 1 or not relpaths:
-        spool = Spool(spool_dir)
+        spool = Spool(spool_dir, pages_tree)
         try:
             for relpath in relpaths:
                 yield _process_to_spool(context, content_dir, relpath, spool)
@@ -279,7 +304,7 @@ def render_files(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(context, content_dir, spool_dir),
+        initargs=(context, content_dir, spool_dir, pages_tree),
     ) as pool:
         for results in pool.map(_render_chunk, chunks):
             yield from results

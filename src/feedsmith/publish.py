@@ -14,7 +14,8 @@ At archive scale (issue 5) publish does only the work that changed:
 - Pages and feeds whose inputs did not change are not rendered: the writer is told the digest
   they will have (``write.Deferred``) and keeps the file on disk when it matches.
 - Streaming: articles are kept without their bodies; body HTML only for the articles feeds
-  carry; rendered pages wait in a spool file and flow into the output one at a time.
+  carry; worker processes write whole pages into a staging tree that renames move into the
+  output (a new folder such as a cold publish's ``articles/`` in one rename).
 
 The result is byte for byte what a cold publish writes. Validation gives the same verdict as
 ``check``: a file's validation depends only on its bytes, the site and the ledger's id for its
@@ -38,7 +39,15 @@ from zoneinfo import ZoneInfo
 
 from feedsmith import cache
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
-from feedsmith.model import FEED_FILES, Article, Category, RenderedArticle, Site, newest_first
+from feedsmith.model import (
+    FEED_FILES,
+    Article,
+    Category,
+    RenderedArticle,
+    Site,
+    newest_first,
+    page_relpath,
+)
 from feedsmith.progress import Progress
 
 if TYPE_CHECKING:
@@ -46,7 +55,7 @@ if TYPE_CHECKING:
     from feedsmith.load import RawFile
     from feedsmith.parallel import FreshArticle, RenderContext, SpoolReader
     from feedsmith.validate import Problems
-    from feedsmith.write import Deferred, WriteReport
+    from feedsmith.write import Deferred, Staged, WriteReport
 
 STATIC_DIR = "static"
 LEDGER_NAME = "feedsmith.lock"
@@ -452,7 +461,15 @@ def _render_files(
     failed = False
     totals = [0.0, 0.0, 0.0, 0.0]
     try:
-        results = render_files(context, content_dir, relpaths, spool_dir, jobs, progress.advance)
+        results = render_files(
+            context,
+            content_dir,
+            relpaths,
+            spool_dir,
+            _pages_tree(spool_dir, options.out_dir),
+            jobs,
+            progress.advance,
+        )
         for result in results:
             for i, seconds in enumerate(result.seconds):
                 totals[i] += seconds
@@ -464,12 +481,31 @@ def _render_files(
             for number, made in enumerate(result.fresh):
                 fresh[(result.relpath, number)] = made
             report.articles_rendered += len(entry.articles)
+    except OSError as exc:
+        # Rendered pages and bodies could not be put aside (a full disk): as in the writer,
+        # nothing in --out has changed yet.
+        raise FeedsmithError(
+            f"{exc.filename or spool_dir}: cannot write: {exc.strerror}; nothing was changed"
+        ) from exc
     finally:
         progress.close()
     # Work done side by side in ``jobs`` processes: its wall-clock share (see PublishReport).
     for stage, seconds in zip(("load", "validate", "markdown", "pages"), totals, strict=True):
         report.stage_seconds[stage] += seconds / jobs
     return failed
+
+
+def _pages_tree(spool_dir: Path, out_dir: Path) -> str | None:
+    """Where workers stage whole pages (write.Staged): in the spool folder when a rename from
+    there into --out works, that is on the same file system; else None (see parallel.py)."""
+    probe = out_dir
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        same = spool_dir.stat().st_dev == probe.stat().st_dev
+    except OSError:
+        return None
+    return (spool_dir / "pages").as_posix() if same else None
 
 
 def _fail_as_check(options: PublishOptions) -> None:
@@ -539,7 +575,7 @@ def _render_missing(
         if (relpath, number) in loaded.fresh:
             continue
         needs_body = article_id in plan.feed_ids and cached.digest not in loaded.index.bodies
-        page = _page_path(cached.article)
+        page = page_relpath(cached.article)
         needs_page = page is not None and loaded.index.outputs.get(page, ("", ""))[0] != (
             _page_digest(context_key, cached.digest)
         )
@@ -562,10 +598,6 @@ def _render_missing(
         loaded.files[relpath] = again
 
 
-def _page_path(article: Article) -> str | None:
-    return None if article.link else f"articles/{article.slug}/index.html"
-
-
 def _page_digest(context_key: str, article_digest: str) -> str:
     from feedsmith.parallel import page_digest
 
@@ -574,7 +606,7 @@ def _page_digest(context_key: str, article_digest: str) -> str:
 
 def _write(
     out_dir: Path,
-    outputs: Iterable[tuple[str, bytes | Deferred]],
+    outputs: Iterable[tuple[str, bytes | Deferred | Staged]],
     expected: int,
     report: PublishReport,
 ) -> WriteReport:
@@ -582,7 +614,7 @@ def _write(
 
     progress = Progress("writing", expected)
 
-    def counted() -> Iterator[tuple[str, bytes | Deferred]]:
+    def counted() -> Iterator[tuple[str, bytes | Deferred | Staged]]:
         for item in outputs:
             yield item
             progress.advance()
@@ -695,7 +727,7 @@ def _outputs(
     reader: SpoolReader,
     made: _Made,
     report: PublishReport,
-) -> Iterator[tuple[str, bytes | Deferred]]:
+) -> Iterator[tuple[str, bytes | Deferred | Staged]]:
     """Every output file as (relative path, bytes or ``Deferred``), produced lazily.
 
     Each page or feed set has an inputs digest (what it shows, and the site, feedsmith and
@@ -705,7 +737,7 @@ def _outputs(
     from feedsmith import feeds, pages
     from feedsmith.load import find_static_files
     from feedsmith.parallel import page_digest
-    from feedsmith.write import Deferred, digest
+    from feedsmith.write import Deferred, Staged, digest
 
     site = loaded.site
     key = loaded.context.page_key
@@ -742,7 +774,7 @@ def _outputs(
 
     def emit(
         names: Sequence[str], inputs: str, stage: str, render: Callable[[], dict[str, bytes]]
-    ) -> Iterator[tuple[str, bytes | Deferred]]:
+    ) -> Iterator[tuple[str, bytes | Deferred | Staged]]:
         made.relpaths.extend(names)
         rendered: dict[str, bytes] = {}
 
@@ -818,8 +850,9 @@ def _outputs(
             ),
         )
 
+    shown: set[tuple[str, int]] = set()  # fresh articles whose page was handed to the writer
     for item in plan.rendered:
-        page = _page_path(item.article)
+        page = page_relpath(item.article)
         if page is None:
             continue  # SPEC: the article lives elsewhere; no page is made
         relpath, number, cached = plan.sources[item.article.id]
@@ -827,15 +860,26 @@ def _outputs(
         made.relpaths.append(page)
         fresh = loaded.fresh.get((relpath, number))
         if fresh is not None and fresh.page is not None:
+            shown.add((relpath, number))
+            report.outputs_rendered += 1
+            if isinstance(fresh.page, Staged):
+                made.outputs[page] = (inputs, fresh.page.digest)
+                yield page, fresh.page
+                continue
             data = reader.read(fresh.page)
             made.outputs[page] = (inputs, digest(data))
-            report.outputs_rendered += 1
             yield page, data
             continue
         # _render_missing made sure the last publish recorded this page with these inputs.
         made.outputs[page] = known[page]
         again = functools.partial(_render_page_again, loaded, content_dir, relpath, number, cached)
         yield page, Deferred(known[page][1], again)
+
+    # The page of an article readers do not get (a draft, a scheduled one) must not move into
+    # --out with the folder it was staged in (write.Staged).
+    for made_key, made_fresh in loaded.fresh.items():
+        if isinstance(made_fresh.page, Staged) and made_key not in shown:
+            _unstage(made_fresh.page)
 
     # Keep the body HTML of every article a feed carries, also of feeds not rendered this
     # time: the next publish may have to render them.
@@ -847,6 +891,12 @@ def _outputs(
     for relative, path in find_static_files(content_dir):
         made.relpaths.append(relative)
         yield relative, path.read_bytes()
+
+
+def _unstage(staged: Staged) -> None:
+    Path(staged.path).unlink()
+    with contextlib.suppress(OSError):
+        Path(staged.path).parent.rmdir()  # its folder too, empty now
 
 
 def _pick(render: Callable[[], dict[str, bytes]], name: str) -> bytes:

@@ -1,8 +1,9 @@
 """Stage 4, write: rendered files -> the output folder, all or nothing, rewriting only changes.
 
-Two phases. First every changed file is written beside its target as ``.feedsmith-tmp-*``;
-if that fails (a full disk, a permission), the temporary files are removed and the output
-folder is exactly as it was. Then each is renamed over its target, which is atomic on POSIX,
+Two phases. First every changed file is written beside its target as ``.feedsmith-tmp-*``
+(or was already written in full, outside ``--out``, by a worker process: ``Staged``); if that
+fails (a full disk, a permission), the temporary files are removed and the output folder is
+exactly as it was. Then each is renamed over its target, which is atomic on POSIX,
 so even a publish killed half-way leaves every file either old or new, never partial (issues
 2 and 4). A manifest of what feedsmith wrote lets it remove its own stale files and nothing
 else, and lets it skip unchanged files without reading them.
@@ -19,11 +20,11 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from feedsmith.errors import FeedsmithError
 
-# ruff: noqa: PTH103, PTH108, PTH116, PTH123
+# ruff: noqa: PTH103, PTH104, PTH108, PTH116, PTH123
 # The per-file path works on plain strings with os functions: at 10,000 files a Path object
 # per file costs more than the system calls themselves (issue 5).
 
@@ -52,6 +53,25 @@ class Deferred:
 
     digest: str
     render: Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """An output already written in full at ``path``, outside ``--out`` but on its file
+    system, mirroring the output tree (issue 5).
+
+    Worker processes write article pages this way, so the parent never handles their bytes.
+    In the rename phase a file is moved into place; a folder that does not exist in
+    ``--out`` yet is moved with everything staged under it in one rename (a cold publish's
+    ``articles/`` is a single rename instead of 10,000 folders made and files renamed).
+    Everything under ``root`` must be meant for the output: the caller removes what is not.
+    """
+
+    root: str  # the staging tree; ``path`` is ``root/<relpath>``
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
 
 
 @dataclass
@@ -114,19 +134,22 @@ def remove_stale_temporaries(out_dir: Path) -> int:
     return removed
 
 
-def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred]]) -> WriteReport:
+def write_outputs(
+    out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred | Staged]]
+) -> WriteReport:
     """Write every (relative path, bytes) into ``out_dir``; see the module doc for guarantees.
 
     ``outputs`` may be a generator: files are staged as they come, so rendered pages need not
     all be held in memory at once. A path given twice is a bug in the caller and is refused.
-    A ``Deferred`` in place of bytes is rendered only if the file is not already as recorded.
+    A ``Deferred`` in place of bytes is rendered only if the file is not already as recorded;
+    a ``Staged`` file is moved in rather than written.
     """
     check_out_dir(out_dir)
     remove_stale_temporaries(out_dir)
     recorded = _read_manifest(out_dir)
     report = WriteReport()
     manifest: dict[str, _Recorded] = {}
-    staged: list[tuple[str, str, str, str]] = []  # (temporary, target, relpath, digest)
+    staged: list[_Pending] = []
     # Plain strings rather than Path objects, and one lstat per file: at 10,000 unchanged
     # files the Path arithmetic and repeated stats cost more than anything else here (issue 5).
     root = os.fspath(out_dir)
@@ -151,6 +174,16 @@ def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred]]
                     " away; nothing was changed"
                 )
             known = recorded.get(relpath)
+            if isinstance(data, Staged):
+                if found is not None and _staged_unchanged(target, found, data, known):
+                    manifest[relpath] = _Recorded(found.st_size, found.st_mtime_ns, data.digest)
+                    report.unchanged += 1
+                    continue
+                # Its folder needs no check: had a file stood in for it, the lstat of the
+                # target would have failed already (ENOTDIR).
+                staged.append(_Pending(data.path, target, relpath, data.root))
+                manifest[relpath] = _Recorded(data.size, data.mtime_ns, data.digest)
+                continue
             if isinstance(data, Deferred):
                 if known and known.digest == data.digest and _as_recorded(found, known):
                     manifest[relpath] = known
@@ -174,7 +207,7 @@ def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred]]
                 # A failed write() (ENOSPC, EDQUOT) carries no file name: name the target.
                 exc.filename = exc.filename or target
                 raise
-            staged.append((temporary, target, relpath, data_digest))
+            staged.append(_Pending(temporary, target, relpath, None))
             manifest[relpath] = _Recorded(written.st_size, written.st_mtime_ns, data_digest)
     except OSError as exc:
         _discard(staged)
@@ -185,10 +218,12 @@ def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred]]
         _discard(staged)
         raise
 
-    for done, (temporary, target, relpath, _digest) in enumerate(staged):
+    moved: set[str] = set()  # folders moved whole from a staging tree
+    for done, (temporary, target, relpath, tree) in enumerate(staged):
         try:
-            # Path.replace, not os.replace: tests inject a failing rename there.
-            Path(temporary).replace(target)
+            if tree is None or not _moved_with_folder(root, relpath, tree, moved):
+                # Path.replace, not os.replace: tests inject a failing rename there.
+                Path(temporary).replace(target)
         except OSError as exc:
             # Renames within one folder do not fail on a sound disk; if one does, every file
             # is still whole (old or new), and publishing again finishes the job.
@@ -217,6 +252,42 @@ def write_outputs(out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred]]
                 " published, but fix this and publish again to record them"
             ) from exc
     return report
+
+
+class _Pending(NamedTuple):
+    """A file written in full, waiting for the rename phase."""
+
+    temporary: str  # beside the target, or in a staging tree
+    target: str
+    relpath: str
+    tree: str | None  # the staging tree holding ``temporary`` (see Staged), if any
+
+
+def _staged_unchanged(
+    target: str, found: os.stat_result, staged: Staged, recorded: _Recorded | None
+) -> bool:
+    if found.st_size != staged.size:
+        return False
+    if recorded is not None and _as_recorded(found, recorded):
+        return recorded.digest == staged.digest
+    with open(target, "rb") as current, open(staged.path, "rb") as new:
+        return current.read() == new.read()
+
+
+def _moved_with_folder(root: str, relpath: str, tree: str, moved: set[str]) -> bool:
+    """Move the outermost folder of ``relpath`` missing from ``root`` in from ``tree``, with all
+    it holds; True if the file was (now or before) moved that way, False if its folder exists
+    and it must be renamed by itself."""
+    prefix = ""
+    for name in relpath.split("/")[:-1]:
+        prefix = f"{prefix}/{name}" if prefix else name
+        if prefix in moved:
+            return True
+        if not os.path.lexists(f"{root}/{prefix}"):
+            os.rename(f"{tree}/{prefix}", f"{root}/{prefix}")
+            moved.add(prefix)
+            return True
+    return False
 
 
 def _lstat(target: str, *, follow: bool = False) -> os.stat_result | None:
@@ -268,7 +339,25 @@ def _stage(target: _Target, data: bytes) -> _Target:
     return temporary if isinstance(target, str) else Path(temporary)
 
 
-def _discard(staged: list[tuple[str, str, str, str]]) -> None:
+def stage_in_tree(tree: str, relpath: str, data: bytes) -> Staged:
+    """Write an output in full at ``tree/relpath``, to be moved into ``--out`` later."""
+    _check_relpath(relpath)
+    path = f"{tree}/{relpath}"
+    os.makedirs(path.rpartition("/")[0], exist_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        with open(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fchmod(handle, 0o644)  # world-readable whatever the umask (see _stage)
+            written = os.fstat(handle)
+    except OSError as exc:
+        exc.filename = exc.filename or path  # a failed write() (ENOSPC) names no file
+        raise
+    return Staged(tree, path, written.st_size, written.st_mtime_ns, digest(data))
+
+
+def _discard(staged: list[_Pending]) -> None:
     for temporary, *_ in staged:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
