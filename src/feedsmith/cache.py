@@ -281,6 +281,9 @@ class CachedFile:
     load_warnings: tuple[InputError, ...]
     validate_warnings: tuple[InputError, ...]
     articles: tuple[CachedArticle, ...]
+    # This entry as stored, when it was decoded from storage: saving the index again then
+    # costs nothing for the thousands of entries a publish did not change.
+    encoded: EncodedFile | None = field(default=None, compare=False, repr=False)
 
     def recorded_at(self, now_ns: int) -> CachedFile:
         """This entry, re-marked racy or not as of ``now_ns``."""
@@ -396,10 +399,12 @@ def encode_warnings(warnings: Sequence[InputError]) -> tuple[EncodedWarning, ...
 
 
 def decode_warnings(raw: Sequence[EncodedWarning]) -> tuple[InputError, ...]:
-    return tuple(InputError(*w) for w in raw)
+    return tuple(InputError(*w) for w in raw) if raw else ()
 
 
 def encode_file(entry: CachedFile) -> EncodedFile:
+    if entry.encoded is not None:
+        return entry.encoded
     return (
         entry.stat,
         entry.digest,
@@ -444,6 +449,9 @@ def encode_article(a: Article) -> EncodedArticle:
     )
 
 
+_BODY_FORMATS = {f.value: f for f in BodyFormat}  # a dict lookup; BodyFormat(value) costs more
+
+
 class ArticleDecoder:
     """Rebuilds cached files and articles, sharing equal author and category tuples."""
 
@@ -464,6 +472,7 @@ class ArticleDecoder:
                 CachedArticle(self.article(a), pinned, summary, d, e)
                 for a, pinned, summary, d, e in articles
             ),
+            raw,
         )
 
     def article(self, raw: EncodedArticle) -> Article:
@@ -486,14 +495,14 @@ class ArticleDecoder:
             published=published,
             updated=updated,
             body="",
-            body_format=BodyFormat(body_format),
+            body_format=_BODY_FORMATS[body_format],
             source=Source(path, line),
             summary=summary,
             authors=shared_authors,
             categories=shared_categories,
             link=link,
             image=image,
-            enclosures=tuple(Enclosure(*e) for e in enclosures),
+            enclosures=tuple(Enclosure(*e) for e in enclosures) if enclosures else (),
             draft=draft,
             language=language,
         )
