@@ -67,6 +67,7 @@ class Sample:
     seconds: float
     peak_kib: int
     stages: dict[str, float]
+    peak_pss_kib: int = 0  # 0 where the kernel reports no PSS
 
 
 @dataclass(slots=True)
@@ -91,6 +92,11 @@ class Result:
     def peak_mib(self) -> float:
         return max(s.peak_kib for s in self.samples) / 1024
 
+    @property
+    def peak_pss_mib(self) -> float | None:
+        peak = max(s.peak_pss_kib for s in self.samples)
+        return peak / 1024 if peak else None
+
     def stage_median(self, stage: str) -> float | None:
         values = [s.stages[stage] for s in self.samples if stage in s.stages]
         return statistics.median(values) if values else None
@@ -101,12 +107,13 @@ class Result:
 
 
 class _TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants until stopped.
+    """Samples the summed RSS and PSS of a process and all its descendants until stopped.
 
     ``wait4`` reports the largest single process's high-water mark; a process pool's workers
     run at the same time, so their sum is what the machine must hold. Summing RSS counts pages
-    shared after ``fork`` once per process: an upper bound, which is the safe side for a
-    memory target.
+    shared after ``fork`` once per process: an upper bound. PSS (proportional set size, from
+    ``/proc/<pid>/smaps_rollup``) divides each shared page among the processes sharing it, so
+    its sum over the tree is the memory the tree really occupies; it is sampled as well.
     """
 
     def __init__(self, root: int) -> None:
@@ -115,20 +122,24 @@ class _TreeMemory(threading.Thread):
         self._done = threading.Event()
         self._page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
         self.peak_kib = 0
+        self.peak_pss_kib = 0
 
     def run(self) -> None:
         proc = Path("/proc")
         if not proc.is_dir():
             return  # not Linux: the wait4 high-water mark alone has to do
         while not self._done.is_set():
-            self.peak_kib = max(self.peak_kib, self._tree_kib(proc))
+            rss, pss = self._tree_kib(proc)
+            self.peak_kib = max(self.peak_kib, rss)
+            self.peak_pss_kib = max(self.peak_pss_kib, pss)
             self._done.wait(_SAMPLE_INTERVAL)
 
     def stop(self) -> None:
         self._done.set()
         self.join()
 
-    def _tree_kib(self, proc: Path) -> int:
+    def _tree_kib(self, proc: Path) -> tuple[int, int]:
+        """(summed RSS, summed PSS) of the tree, KiB; PSS is 0 where the kernel lacks it."""
         parents: dict[int, int] = {}
         for entry in os.scandir(proc):
             if not entry.name.isdigit():
@@ -146,14 +157,25 @@ class _TreeMemory(threading.Thread):
             before = len(tree)
             tree.update(pid for pid, ppid in parents.items() if ppid in tree)
             grew = len(tree) > before
-        total = 0
+        total = proportional = 0
         for pid in tree:
             try:
                 resident = int((proc / str(pid) / "statm").read_bytes().split()[1])
             except (OSError, IndexError, ValueError):
                 continue
             total += resident * self._page_kib
-        return total
+            proportional += _pss_kib(proc / str(pid) / "smaps_rollup")
+        return total, proportional
+
+
+def _pss_kib(rollup: Path) -> int:
+    try:
+        for line in rollup.read_bytes().splitlines():
+            if line.startswith(b"Pss:"):
+                return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
 
 
 def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None) -> Sample:
@@ -183,7 +205,7 @@ def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None) -> Sample:
         match = _TIMING.match(line.strip())
         if match:
             stages[match[1]] = stages.get(match[1], 0.0) + float(match[2])
-    return Sample(seconds, max(maxrss_kib, sampler.peak_kib), stages)
+    return Sample(seconds, max(maxrss_kib, sampler.peak_kib), stages, sampler.peak_pss_kib)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +310,9 @@ class _Step:
 def _feedsmith_env() -> dict[str, str]:
     """Run the checkout's ``src/`` when there is one, installed or not, so edits are measured."""
     env = dict(os.environ)
+    # An installed feedsmith has its bytecode compiled (pip does it at install time): measure
+    # that, not every module compiled again by every run where this is set.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     src = _REPO / "src"
     if (src / "feedsmith").is_dir():
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
@@ -406,7 +431,7 @@ def render_table(results: Sequence[Result]) -> str:
             stages.extend(s for s in sample.stages if s not in stages)
     hugo = {r.articles: r for r in results if r.scenario == HUGO_SCENARIO}
     head = [
-        "articles", "scenario", "median s", "fastest s", "peak MiB", *stages,
+        "articles", "scenario", "median s", "fastest s", "peak MiB", "peak PSS MiB", *stages,
         "time / Hugo", "memory / Hugo",
     ]  # fmt: skip
     rows = [head, ["---:", "---", *["---:"] * (len(head) - 2)]]
@@ -423,6 +448,7 @@ def render_table(results: Sequence[Result]) -> str:
                 _fmt(r.median),
                 _fmt(r.fastest),
                 f"{r.peak_mib:.0f}",
+                _fmt(r.peak_pss_mib, 0),
                 *(_fmt(r.stage_median(s)) for s in stages),
                 *ratios,
             ]
@@ -508,7 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"feedsmith benchmark: {cpus} CPUs, Python {platform.python_version()}, "
         f"hugo {hugo or 'not measured'}{load}. Median of {args.repeat} runs, seconds of wall "
-        "time; peak = resident memory of the whole process tree, MiB.\n"
+        "time; peak = resident memory of the whole process tree (RSS summed: pages shared by\n"
+        "forked workers count once per process; PSS: shared pages divided among them), MiB.\n"
     )
     print(render_table(results))
     files = ", ".join(
@@ -520,7 +547,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if generated:
         print(f"Corpora generated: {'; '.join(generated)}.")
     if args.json:
-        payload = [asdict(r) | {"median": r.median, "peak_mib": r.peak_mib} for r in results]
+        payload = [
+            asdict(r) | {"median": r.median, "peak_mib": r.peak_mib, "peak_pss_mib": r.peak_pss_mib}
+            for r in results
+        ]
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 
