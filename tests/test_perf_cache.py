@@ -7,6 +7,7 @@ timing.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -176,6 +177,35 @@ def test_nothing_changed_is_the_fast_path_and_rewrites_nothing(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw | {"outputs": 7},
+        lambda raw: raw | {"outputs": raw["outputs"][:2]},
+        lambda raw: (
+            raw | {"outputs": [raw["outputs"][0], raw["outputs"][1][:-1], raw["outputs"][2]]}
+        ),
+        lambda raw: raw | {"outputs": [["x"], ["big"], [1]]},
+        lambda raw: {"key": raw["key"]},
+    ],
+)
+def test_a_damaged_stamp_means_a_real_publish(
+    content: Path, tmp_path: Path, damage: Callable[[dict[str, object]], dict[str, object]]
+) -> None:
+    out = tmp_path / "out"
+    settle(content)
+    run(content, out)
+    expected = tree(out)
+    (stamp,) = (content / cache.CACHE_DIR_NAME).glob("stamp-*.json")
+    stamp.write_text(json.dumps(damage(json.loads(stamp.read_bytes()))))
+    settle(content)  # the ledger the first publish wrote is no longer too new to stamp
+    again = run(content, out)
+    assert not again.fast_path
+    assert again.written == 0
+    assert tree(out) == expected
+    assert run(content, out).fast_path  # and the next one trusts the stamp it wrote
+
+
 def _touch(content: Path) -> None:
     path = first_article(content)
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
@@ -210,9 +240,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 
 
 @pytest.mark.parametrize("change", CHANGES)
-def test_any_change_to_the_content_is_published(
-    change: str, content: Path, tmp_path: Path
-) -> None:
+def test_any_change_to_the_content_is_published(change: str, content: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     settle(content)
     run(content, out)
