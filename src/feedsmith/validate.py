@@ -7,6 +7,7 @@ problems are collected so the editor can fix them in one go (issue 4).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -63,6 +64,8 @@ _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _MIME = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 _DATE_HINT = "write 2024-03-12 or 2024-03-12T09:00:00+08:00"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # XML's own whitespace; NO-BREAK SPACE and friends are meant and are kept.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 # What str.isspace() calls a space (sre's \s uses the same table), found without a Python loop.
@@ -102,7 +105,10 @@ def one_line(text: str) -> str:
     lose any Unicode space, as feedparser and most readers trim them anyway; inside, a
     NO-BREAK SPACE is meant and kept.
     """
-    return _XML_SPACE.sub(" ", text).strip()
+    # Most titles and names are one line already, with single spaces: nothing to replace.
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = _XML_SPACE.sub(" ", text)
+    return text.strip()
 
 
 def slugify(name: str) -> str:
@@ -111,17 +117,32 @@ def slugify(name: str) -> str:
     return _NOT_SLUG_CHARACTERS.sub("-", ascii_name).strip("-")
 
 
+# A publication has a few hundred categories, named again in every article.
+_category_slug = functools.lru_cache(maxsize=4096)(slugify)
+
+
 class _Fields:
-    """Typed access to one YAML mapping, reporting problems with the file and line."""
+    """Typed access to one YAML mapping, reporting problems with the file and line.
+
+    ``escapes``: whether a text may hold control characters (``RawFile.escapes``).
+    """
 
     def __init__(
-        self, raw: Raw, path: str, problems: Problems, known: tuple[str, ...], what: str
+        self,
+        raw: Raw,
+        path: str,
+        problems: Problems,
+        known: tuple[str, ...],
+        what: str,
+        *,
+        escapes: bool = True,
     ) -> None:
         assert isinstance(raw.value, dict)
         self.values: dict[str, Raw] = raw.value
         self.line = raw.line
         self.path = path
         self.problems = problems
+        self.escapes = escapes
         for key, value in self.values.items():
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
@@ -159,7 +180,8 @@ class _Fields:
         return value
 
     def clean(self, key: str, raw: Raw, value: str) -> str:
-        if has_forbidden(value):
+        # Not searching a body that cannot hold any is a fifth of validating an article.
+        if self.escapes and has_forbidden(value):
             self.problems.warn(
                 self.path,
                 raw.line,
@@ -225,17 +247,83 @@ def _plain(raw: Raw) -> object:
     return raw.value
 
 
+# An http(s) URL with a host and nothing urlsplit would strip, check or re-split (spaces,
+# controls, ?, #, ;, &, brackets, a "/" right after "//" that empties the host): urljoin gives
+# it back unchanged whatever the base, and it needs no check below. Most URLs in news are such.
+PLAIN_ABSOLUTE = re.compile(r"https?://[\w\-.~:@!$'()*+,=%][\w\-.~:@!$'()*+,=%/]*", re.ASCII)
+# A relative reference that is only a path (no scheme, host, parameters, query or fragment),
+# in the same characters: ``../x/``, ``images/a.jpg``, ``/about/``. The ":" is left out so
+# nothing in it can read as a scheme; "//" at the start (a host) is refused by join_url.
+_PLAIN_PATH = re.compile(r"[\w\-.~@!$'()*+,=%/]+", re.ASCII)
+
+
+def join_url(base: str, url: str) -> str:
+    """Exactly ``urljoin(base, url)``, without its cost for the common shapes (issue 5).
+
+    A plain path against a plain absolute ``base`` (a page or base_url: PLAIN_ABSOLUTE) is
+    resolved here by urljoin's own steps; everything else is urljoin's to decide. Raises
+    ValueError where urljoin does.
+    """
+    if _PLAIN_PATH.fullmatch(url) and not url.startswith("//"):
+        split = _split_base(base)
+        if split is not None:
+            return _join_path(split, url)
+    return urljoin(base, url)
+
+
+@functools.lru_cache(maxsize=64)
+def _split_base(base: str) -> tuple[str, tuple[str, ...]] | None:
+    """``scheme://netloc`` of a plain absolute ``base`` and the path segments a relative path
+    starts from (urljoin's ``base_parts``); None when ``base`` is not plain."""
+    if not PLAIN_ABSOLUTE.fullmatch(base):
+        return None
+    scheme, _, rest = base.partition("://")
+    netloc, slash, path = rest.partition("/")
+    base_parts = (slash + path).split("/")
+    if base_parts[-1] != "":
+        # The last segment is a file, not a folder: relative paths do not start from it.
+        del base_parts[-1]
+    return f"{scheme}://{netloc}", tuple(base_parts)
+
+
+def _join_path(split: tuple[str, tuple[str, ...]], path: str) -> str:
+    """urljoin's resolution of a plain ``path`` against a split base (RFC 3986 dot segments)."""
+    origin, base_parts = split
+    if path[0] == "/":
+        segments = path.split("/")
+    else:
+        segments = [*base_parts, *path.split("/")]
+        # As urljoin: empty segments in the middle would give redundant slashes.
+        segments[1:-1] = filter(None, segments[1:-1])
+    resolved: list[str] = []
+    for segment in segments:
+        if segment == "..":
+            if resolved:
+                resolved.pop()
+        elif segment != ".":
+            resolved.append(segment)
+    if segments[-1] in (".", ".."):
+        resolved.append("")
+    joined = "/".join(resolved) or "/"
+    # urlunsplit puts the path after the host with a "/" (``..`` can pop the leading one).
+    return f"{origin}{joined}" if joined[0] == "/" else f"{origin}/{joined}"
+
+
 def check_url(raw: Raw, base_url: str) -> tuple[str | None, str]:
     """Resolve a URL against ``base_url``; (problem, url) where problem is None when it is fine."""
     if raw.kind != "str" or not isinstance(raw.value, str):
         return f"must be a URL in text, not {shorten(_plain(raw))}", ""
     text = raw.value.strip()
+    if PLAIN_ABSOLUTE.fullmatch(text):
+        return None, text  # an http(s) URL with a host, as urlsplit below would find
     if not text or _ANY_SPACE.search(text) or has_forbidden(text):
         return f"not a usable URL: {shorten(raw.value)} (remove spaces, or write them as %20)", ""
     # A value with a scheme stands alone: urljoin would quietly read "https://" or "https:x"
     # (same scheme as the base) as relative and give a plausible but wrong URL.
     has_scheme = _URI_SCHEME.match(text) is not None
-    absolute = urljoin(base_url, text) if base_url and not has_scheme else text
+    absolute = join_url(base_url, text) if base_url and not has_scheme else text
+    if PLAIN_ABSOLUTE.fullmatch(absolute):
+        return None, absolute  # as the early return above: ``image: photos/a.jpg``
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"not an http(s) URL: {shorten(raw.value)} (write https://…)", ""
@@ -244,9 +332,8 @@ def check_url(raw: Raw, base_url: str) -> tuple[str | None, str]:
 
 def parse_instant(raw: Raw, zone: ZoneInfo) -> tuple[str | None, datetime]:
     """Parse a date or datetime; a value without offset is in ``zone``. Returns (problem, utc)."""
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     if raw.kind not in ("str", "timestamp") or not isinstance(raw.value, str):
-        return f"not a date: {shorten(_plain(raw))} ({_DATE_HINT})", epoch
+        return f"not a date: {shorten(_plain(raw))} ({_DATE_HINT})", _EPOCH
     text = raw.value.strip()
     parsed: datetime | None
     try:
@@ -258,10 +345,10 @@ def parse_instant(raw: Raw, zone: ZoneInfo) -> tuple[str | None, datetime]:
     except ValueError:
         parsed = yaml_timestamp(text)  # YAML 1.1 spellings such as 2001-12-14 21:59:43.10 -5
     if parsed is None:
-        return f"not a date: {shorten(raw.value)} ({_DATE_HINT})", epoch
+        return f"not a date: {shorten(raw.value)} ({_DATE_HINT})", _EPOCH
     # Checked before any conversion: 0001-01-01 in a zone east of UTC would overflow.
     if not 1900 <= parsed.year <= 9998:
-        return f"year out of range: {shorten(raw.value)} (use a year from 1900 on)", epoch
+        return f"year out of range: {shorten(raw.value)} (use a year from 1900 on)", _EPOCH
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return None, parsed.astimezone(UTC)
@@ -295,10 +382,12 @@ def _author(item: Raw, fields: _Fields, key: str) -> Author | None:
             f"{key}: write a name or {{name, email, uri}}, not {shorten(_plain(item))}",
         )
         return None
-    sub = _Fields(item, fields.path, fields.problems, _AUTHOR_KEYS, "author")
+    sub = _Fields(
+        item, fields.path, fields.problems, _AUTHOR_KEYS, "author", escapes=fields.escapes
+    )
     name = sub.text("name", required=True)
     email = sub.text("email")
-    if email is not None and (not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email.strip())):
+    if email is not None and not _EMAIL.fullmatch(email.strip()):
         sub.error("email", f"not an e-mail address: {shorten(email)}")
         email = None
     uri = sub.url("uri", "")
@@ -320,7 +409,9 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
         problems.error(path, raw_file.documents[0].line if raw_file.documents else 1,
                        "must be one mapping of keys such as title:, base_url:, description:")
         return None
-    fields = _Fields(raw_file.documents[0], path, problems, SITE_KEYS, "site.yaml")
+    fields = _Fields(
+        raw_file.documents[0], path, problems, SITE_KEYS, "site.yaml", escapes=raw_file.escapes
+    )
     before = len(problems.errors)
     title = fields.text("title", required=True)
     description = fields.text("description", required=True)
@@ -405,7 +496,15 @@ def validate_articles(
         several = len(documents) > 1
         for document in documents:
             article = _validate_article(
-                document, raw_file.path, several, site, zone, id_base_url, pinned_ids, problems
+                document,
+                raw_file.path,
+                several,
+                site,
+                zone,
+                id_base_url,
+                pinned_ids,
+                problems,
+                raw_file.escapes,
             )
             if article is not None:
                 articles.append(article)
@@ -442,8 +541,9 @@ def _validate_article(
     id_base_url: str,
     pinned_ids: Mapping[str, str],
     problems: Problems,
+    escapes: bool,
 ) -> Article | None:
-    fields = _Fields(raw, path, problems, ARTICLE_KEYS, "article")
+    fields = _Fields(raw, path, problems, ARTICLE_KEYS, "article", escapes=escapes)
     before = len(problems.errors)
 
     title = fields.text("title", required=True)
@@ -546,7 +646,7 @@ def _categories(fields: _Fields) -> tuple[Category, ...]:
             )
             continue
         name = one_line(fields.clean("categories", item, item.value))
-        slug = slugify(name)
+        slug = _category_slug(name)
         if not slug:
             fields.problems.error(
                 fields.path, item.line,
@@ -599,7 +699,10 @@ def _enclosures(fields: _Fields, base_url: str) -> tuple[Enclosure, ...]:
                 f"enclosures: each must be {{url, length, type}}, not {shorten(_plain(item))}",
             )
             continue
-        sub = _Fields(item, fields.path, fields.problems, _ENCLOSURE_KEYS, "enclosure")
+        sub = _Fields(
+            item, fields.path, fields.problems, _ENCLOSURE_KEYS, "enclosure",
+            escapes=fields.escapes,
+        )
         url = sub.url("url", base_url, required=True)
         length_raw = sub.raw("length")
         length = sub.integer("length", 0, 0)
