@@ -5,12 +5,14 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from feedsmith import parallel, write
 from feedsmith.errors import FeedsmithError
+from feedsmith.publish import PublishOptions, publish
 from tests.input_support import (
     ARTICLE_YAML,
     NOW,
@@ -271,3 +273,22 @@ def test_a_file_where_a_page_folder_goes_is_found_before_anything_changes(
     )
     assert snapshot(out) == before
     assert temporaries(out) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_published_files_are_world_readable_whatever_the_umask(tmp_path: Path, jobs: int) -> None:
+    """A web server reads the files as another user: 0o644, also for staged pages."""
+    content = write_site(tmp_path)
+    for i in range(3):
+        add_article(content, f"more-{i}.yaml", ARTICLE_YAML.replace("A good", f"More {i}"))
+    out = tmp_path / "public"
+    previous = os.umask(0o077)
+    try:
+        publish(PublishOptions(content, out, datetime.fromisoformat(NOW), jobs=jobs))
+    finally:
+        os.umask(previous)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.match("articles/*/index.html") for p in files)
+    assert {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in files} == {
+        p.relative_to(out).as_posix(): 0o644 for p in files
+    }

@@ -340,21 +340,37 @@ def _stage(target: _Target, data: bytes) -> _Target:
 
 
 def stage_in_tree(tree: str, relpath: str, data: bytes) -> Staged:
-    """Write an output in full at ``tree/relpath``, to be moved into ``--out`` later."""
+    """Write an output in full at ``tree/relpath``, to be moved into ``--out`` later.
+
+    A cold publish calls this 10,000 times per 10,000 articles, in worker processes, so it
+    makes the fewest system calls it can: mkdir only where the folder is missing, no Python
+    file object (which would add fstat, ioctl and lseek calls), chmod only when the umask took
+    a permission away. (A chmod changes the ctime only: the fstat's size and mtime stand.)
+    """
     _check_relpath(relpath)
     path = f"{tree}/{relpath}"
-    os.makedirs(path.rpartition("/")[0], exist_ok=True)
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
-        with open(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fchmod(handle, 0o644)  # world-readable whatever the umask (see _stage)
+        try:
+            handle = os.open(path, _CREATE, 0o644)
+        except FileNotFoundError:
+            os.makedirs(path.rpartition("/")[0], exist_ok=True)
+            handle = os.open(path, _CREATE, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
             written = os.fstat(handle)
+            if stat.S_IMODE(written.st_mode) != 0o644:
+                os.fchmod(handle, 0o644)  # world-readable whatever the umask (see _stage)
+        finally:
+            os.close(handle)
     except OSError as exc:
         exc.filename = exc.filename or path  # a failed write() (ENOSPC) names no file
         raise
     return Staged(tree, path, written.st_size, written.st_mtime_ns, digest(data))
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 
 def _discard(staged: list[_Pending]) -> None:
