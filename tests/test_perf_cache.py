@@ -206,6 +206,41 @@ def test_a_damaged_stamp_means_a_real_publish(
     assert run(content, out).fast_path  # and the next one trusts the stamp it wrote
 
 
+def test_temporaries_left_in_output_folders_are_removed_though_folders_are_not_all_listed(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a stamped publish, a republish lists only the folders whose mtime moved
+    (cache.quiet_folders): those where an interrupted publish could have left a temporary."""
+    out = tmp_path / "out"
+    settle(content)
+    run(content, out)
+    expected = tree(out)
+    page_folder = next((out / "articles").iterdir())
+    planted = [
+        out / ".feedsmith-tmp-0123456789ab-atom.xml",
+        page_folder / ".feedsmith-tmp-0123456789ab-index.html",
+        next((out / "categories").iterdir()) / ".feedsmith-tmp-0123456789ab-rss.xml",
+    ]
+    for path in planted:
+        path.write_bytes(b"<half")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path: str | int) -> Iterator[os.DirEntry[str]]:
+        if isinstance(path, str) and path.startswith(os.fspath(out)):
+            listed.append(path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    _touch(content)  # a real publish, not the fast path
+    assert not run(content, out).fast_path
+    assert not any(path.exists() for path in planted)
+    assert tree(out) == expected
+    folders_in_out = len(folders(out))
+    assert str(page_folder) in listed
+    assert len(listed) < folders_in_out / 2, (len(listed), folders_in_out)
+
+
 def _touch(content: Path) -> None:
     path = first_article(content)
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))

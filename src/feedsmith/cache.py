@@ -209,6 +209,38 @@ def read_stamp(content_dir: Path, out_dir: Path) -> Stamp | None:
         return None
 
 
+def quiet_folders(out_dir: Path, stamp: Stamp | None) -> dict[str, list[str]]:
+    """The output folders in which no entry appeared or vanished since the stamped publish,
+    each with its subfolders that publish knew of (see write.remove_stale_temporaries).
+
+    A stamp exists only after a publish that completed, leaving no temporary file, and a file
+    appearing in a folder changes the folder's mtime: a folder with its stamped mtime holds no
+    temporary. One stat per folder replaces listing it (at 100,000 articles: 0.3 s, not 1.1 s).
+    """
+    if stamp is None:
+        return {}
+    outputs = stamp.outputs
+    if not len(outputs.relpaths) == len(outputs.sizes) == len(outputs.mtimes_ns):
+        return {}
+    parents = {str(relpath).rpartition("/")[0] for relpath in outputs.relpaths}
+    root = os.fspath(out_dir)
+    quiet: dict[str, list[str]] = {}
+    for relpath, mtime_ns in zip(outputs.relpaths, outputs.mtimes_ns, strict=True):
+        if relpath not in parents:
+            continue  # a file
+        try:
+            stat = os.stat(f"{root}/{relpath}")  # noqa: PTH116 - a hot loop (see above)
+        except OSError:
+            continue
+        if stat.st_mtime_ns == mtime_ns:
+            quiet[relpath] = []
+    for folder in parents:
+        parent = folder.rpartition("/")[0]
+        if folder and parent in quiet:
+            quiet[parent].append(folder)
+    return quiet
+
+
 def _output_stats(raw: object) -> OutputStats:
     if not (isinstance(raw, list) and len(raw) == 3 and all(isinstance(c, list) for c in raw)):
         raise ValueError("not three columns")

@@ -200,14 +200,17 @@ def publish(options: PublishOptions) -> PublishReport:
     build = cache.build_key()
     inputs = cache.scan_inputs(options.content_dir)
     key = cache.run_key(build, _options_key(options), inputs)
-    if _unchanged_since_last_publish(options, key, report):
+    stamp = cache.read_stamp(options.content_dir, options.out_dir)
+    if _unchanged_since_last_publish(options, key, stamp, report):
         report.stage_seconds["load"] = time.perf_counter() - started
         return report
+    # What the last publish left as it was spares listing those folders for temporaries.
+    quiet = cache.quiet_folders(options.out_dir, stamp)
     # From here on an interrupted publish must not leave a stamp saying all is done.
     cache.remove_stamp(options.content_dir, options.out_dir)
     report.stage_seconds["load"] = time.perf_counter() - started
     with _spool_dir(options.content_dir) as spool_dir:
-        return _publish(options, build, inputs, spool_dir, report)
+        return _publish(options, build, inputs, spool_dir, quiet, report)
 
 
 def _options_key(options: PublishOptions) -> tuple[object, ...]:
@@ -216,11 +219,10 @@ def _options_key(options: PublishOptions) -> tuple[object, ...]:
 
 
 def _unchanged_since_last_publish(
-    options: PublishOptions, key: str, report: PublishReport
+    options: PublishOptions, key: str, stamp: cache.Stamp | None, report: PublishReport
 ) -> bool:
     """The fast path: the last publish into ``--out`` saw these inputs and options, ``now``
     selects the same articles, and every file it wrote is still as it left it."""
-    stamp = cache.read_stamp(options.content_dir, options.out_dir)
     if stamp is None or stamp.key != key:
         return False
     now = options.now
@@ -283,6 +285,7 @@ def _publish(
     build: str,
     inputs: dict[str, cache.Stat],
     spool_dir: Path,
+    quiet: dict[str, list[str]],
     report: PublishReport,
 ) -> PublishReport:
     from feedsmith.ledger import find_renames
@@ -317,7 +320,7 @@ def _publish(
         before = sum(report.stage_seconds[s] for s in ("pages", "feeds"))
         made = _Made()
         outputs = _outputs(plan, loaded, content_dir, reader, made, report)
-        written = _write(options.out_dir, outputs, len(plan.rendered), report)
+        written = _write(options.out_dir, outputs, quiet, len(plan.rendered))
         spent = sum(report.stage_seconds[s] for s in ("pages", "feeds")) - before
     finally:
         reader.close()
@@ -607,8 +610,8 @@ def _page_digest(context_key: str, article_digest: str) -> str:
 def _write(
     out_dir: Path,
     outputs: Iterable[tuple[str, bytes | Deferred | Staged]],
+    quiet: dict[str, list[str]],
     expected: int,
-    report: PublishReport,
 ) -> WriteReport:
     from feedsmith.write import write_outputs
 
@@ -620,7 +623,7 @@ def _write(
             progress.advance()
 
     try:
-        return write_outputs(out_dir, counted())
+        return write_outputs(out_dir, counted(), quiet)
     finally:
         progress.close()
 

@@ -17,7 +17,7 @@ import json
 import os
 import secrets
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TypeVar
@@ -115,18 +115,31 @@ def _check_relpath(relpath: str) -> None:
         raise ValueError(f"refusing to write outside the output folder: {relpath!r}")
 
 
-def remove_stale_temporaries(out_dir: Path) -> int:
-    """Delete ``.feedsmith-tmp-*`` files an interrupted publish left behind (SPEC)."""
+def remove_stale_temporaries(
+    out_dir: Path, quiet: Mapping[str, Sequence[str]] | None = None
+) -> int:
+    """Delete ``.feedsmith-tmp-*`` files an interrupted publish left behind (SPEC).
+
+    ``quiet`` maps folders (relative, posix; "" is ``out_dir``) known to hold no temporary
+    file to their subfolders worth visiting: those are not listed (see cache.quiet_folders).
+    """
     removed = 0
+    quiet = quiet or {}
+    root = os.fspath(out_dir)
     # scandir with an explicit stack rather than os.walk: it visits every one of the archive's
     # folders on every publish that writes, and this is about a third cheaper (issue 5). Like
     # os.walk, it does not follow symlinked folders and skips folders it cannot list.
-    pending = [os.fspath(out_dir)]
+    pending = [""]
     while pending:
-        with contextlib.suppress(OSError), os.scandir(pending.pop()) as entries:
+        relative = pending.pop()
+        if relative in quiet:
+            pending.extend(quiet[relative])
+            continue
+        folder = f"{root}/{relative}" if relative else root
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    pending.append(f"{relative}/{entry.name}" if relative else entry.name)
                 elif entry.name.startswith(TMP_PREFIX) and not entry.is_dir():
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(entry.path)
@@ -135,7 +148,9 @@ def remove_stale_temporaries(out_dir: Path) -> int:
 
 
 def write_outputs(
-    out_dir: Path, outputs: Iterable[tuple[str, bytes | Deferred | Staged]]
+    out_dir: Path,
+    outputs: Iterable[tuple[str, bytes | Deferred | Staged]],
+    quiet: Mapping[str, Sequence[str]] | None = None,
 ) -> WriteReport:
     """Write every (relative path, bytes) into ``out_dir``; see the module doc for guarantees.
 
@@ -145,7 +160,7 @@ def write_outputs(
     a ``Staged`` file is moved in rather than written.
     """
     check_out_dir(out_dir)
-    remove_stale_temporaries(out_dir)
+    remove_stale_temporaries(out_dir, quiet)
     recorded = _read_manifest(out_dir)
     report = WriteReport()
     manifest: dict[str, _Recorded] = {}
