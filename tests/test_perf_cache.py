@@ -458,3 +458,51 @@ def test_a_planted_cache_file_runs_no_code(content: Path, tmp_path: Path) -> Non
     assert not marker.exists()
     assert report.articles_rendered == ARTICLES  # refused, so a cold start
     assert tree(out) == expected
+
+
+def test_a_planted_index_delta_runs_no_code(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(content, out)
+    marker = tmp_path / "ran"
+    folder = cache.cache_dir(content)
+    (folder / "index-delta.pickle").write_bytes(pickle.dumps((_Planted(marker),)))
+    append_to_body(first_article(content), "An edit after the delta was planted.")
+    report = run(content, out)
+    assert not marker.exists()
+    assert report.articles_rendered == 1  # the base alone still serves the other articles
+    assert tree(out) == cold(content, tmp_path)
+
+
+def test_small_changes_go_to_a_delta_that_reads_back_as_the_whole_index(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one edit only index-delta.pickle is written; loaded, base + delta hold what a
+    whole index written from scratch holds; many changes fold everything into a new base."""
+    out = tmp_path / "out"
+    run(content, out)
+    folder = cache.cache_dir(content)
+    base_bytes = (folder / "index.pickle").read_bytes()
+    append_to_body(first_article(content), "One sentence more.")
+    assert run(content, out).articles_rendered == 1
+    assert (folder / "index.pickle").read_bytes() == base_bytes
+    assert (folder / "index-delta.pickle").is_file()
+
+    key = str(cache._load(folder / "index.pickle")[1])  # type: ignore[index]
+    amended = cache.load_index(content, key)
+    assert amended.base is not None
+    assert len(amended.files) == ARTICLES
+    files, outputs, bodies = dict(amended.files), dict(amended.outputs), dict(amended.bodies)
+    cache.save_index(content, cache.Index(key, files, outputs, bodies))  # no base: whole
+    assert not (folder / "index-delta.pickle").exists()
+    again = cache.load_index(content, key)
+    assert (again.files, again.outputs, again.bodies) == (files, outputs, bodies)
+
+    # A change bigger than a delta may hold (an eighth of the index) writes a new base.
+    monkeypatch.setattr(cache, "_DELTA_MIN", 1)
+    base_bytes = (folder / "index.pickle").read_bytes()
+    for path in sorted((content / "articles").rglob("*.yaml"))[: ARTICLES // 2]:
+        append_to_body(path, "Edited in bulk.")
+    assert run(content, out).articles_rendered == ARTICLES // 2
+    assert (folder / "index.pickle").read_bytes() != base_bytes
+    assert not (folder / "index-delta.pickle").exists()
+    assert tree(out) == cold(content, tmp_path)

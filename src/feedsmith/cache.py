@@ -3,7 +3,7 @@
 It lives in ``<content>/.feedsmith-cache/`` (a ``.gitignore`` inside keeps it out of commits,
 a ``CACHEDIR.TAG`` out of backups), never in ``--out``: nothing in it can be published, and
 publish's rule "never delete a file in --out it did not write" is not touched by it. Deleting
-the folder is always safe; the next publish is a cold one. Two files:
+the folder is always safe; the next publish is a cold one. Its files:
 
 - ``index.pickle``: per article file, its stat, the digest of its bytes and what loading and
   validating it produced (the articles without their bodies, warnings, digests of what pages
@@ -11,6 +11,8 @@ the folder is always safe; the next publish is a cold one. Two files:
   it became; and the body HTML of the articles that feeds carry. Everything is stored under one
   key covering feedsmith's version and source, the templates, Python's version and the site
   settings, so a change to any of them discards it whole.
+- ``index-delta.pickle``: what changed since ``index.pickle`` was written, while that is
+  little (see ``_Base``), so that a small edit does not rewrite the whole index.
 - ``stamp-<out>.json``: the fingerprint of the last successful publish into one ``--out``: the
   stat of every input and output, the options, and the range of ``--now`` for which the same
   articles are visible. When everything still matches, publish is a no-op (the fast path) and
@@ -43,7 +45,9 @@ from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, So
 
 CACHE_DIR_NAME = ".feedsmith-cache"
 _INDEX_NAME = "index.pickle"
-_FORMAT = 1
+_DELTA_NAME = "index-delta.pickle"
+_DELTA_MIN = 256  # entries a delta may always hold, however small the index
+_FORMAT = 2
 """Bump when the layout of anything stored here changes."""
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -362,6 +366,24 @@ class Index:
     files: dict[str, CachedFile] = field(default_factory=dict)
     outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # inputs, bytes digests
     bodies: dict[str, str] = field(default_factory=dict)  # article digest -> body HTML
+    base: _Base | None = None  # what index.pickle holds, when this was loaded from it
+
+
+@dataclass(frozen=True)
+class _Base:
+    """The contents of index.pickle, which index-delta.pickle (if any) amends.
+
+    Rewriting the whole index after an edit of one article cost 0.11 s at 10,000 articles
+    and 1.4 s at 100,000; the delta holds only what differs from the base, so a small change
+    writes a small file. Once the delta grows past an eighth of the base, the base is written
+    anew and the delta dropped. The same objects are in the base's dicts and the Index's for
+    everything the delta did not replace, so comparing with the base is mostly by identity.
+    """
+
+    token: str  # names this base; a delta applies to the base whose token it carries
+    files: dict[str, CachedFile]
+    outputs: dict[str, tuple[str, str]]
+    bodies: dict[str, str]
 
 
 def is_racy(mtime_ns: int, now_ns: int | None = None) -> bool:
@@ -371,13 +393,42 @@ def is_racy(mtime_ns: int, now_ns: int | None = None) -> bool:
 def load_index(content_dir: Path, key: str) -> Index:
     """The stored index if it was made under ``key``, else an empty one."""
     try:
-        with (cache_dir(content_dir) / _INDEX_NAME).open("rb") as handle:
-            raw = _SafeUnpickler(handle).load()
-        if not isinstance(raw, tuple) or len(raw) != 5 or raw[0] != _FORMAT or raw[1] != key:
+        raw = _load(cache_dir(content_dir) / _INDEX_NAME)
+        if not isinstance(raw, tuple) or len(raw) != 6 or raw[0] != _FORMAT or raw[1] != key:
             return Index(key)
-        return Index(key, _decode_files(raw[2]), dict(raw[3]), dict(raw[4]))
+        decoder = ArticleDecoder()
+        base = _Base(raw[2], _decode_files(raw[3], decoder), dict(raw[4]), dict(raw[5]))
     except Exception:  # a damaged or foreign cache is just a cold start
         return Index(key)
+    index = Index(key, dict(base.files), dict(base.outputs), dict(base.bodies), base)
+    try:
+        delta = _load(cache_dir(content_dir) / _DELTA_NAME)
+        if isinstance(delta, tuple) and len(delta) == 9 and delta[:3] == (_FORMAT, key, base.token):
+            _apply_delta(index, delta[3:], decoder)
+    except FileNotFoundError:
+        pass
+    except Exception:  # a damaged delta: the base alone is older, never wrong
+        # Every entry is checked against the file it describes before use (module doc).
+        index = Index(key, dict(base.files), dict(base.outputs), dict(base.bodies), base)
+    return index
+
+
+def _load(path: Path) -> object:
+    with path.open("rb") as handle:
+        return _SafeUnpickler(handle).load()
+
+
+def _apply_delta(index: Index, delta: tuple[Any, ...], decoder: ArticleDecoder) -> None:
+    changed_files, removed_files, changed_outputs, removed_outputs, changed_bodies, removed = delta
+    index.files.update(_decode_files(changed_files, decoder))
+    for relpath in removed_files:
+        index.files.pop(relpath, None)
+    index.outputs.update(changed_outputs)
+    for relpath in removed_outputs:
+        index.outputs.pop(relpath, None)
+    index.bodies.update(changed_bodies)
+    for article_digest in removed:
+        index.bodies.pop(article_digest, None)
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -400,8 +451,31 @@ class _SafeUnpickler(pickle.Unpickler):
 
 
 def save_index(content_dir: Path, index: Index) -> None:
-    payload = (_FORMAT, index.key, _encode_files(index.files), index.outputs, index.bodies)
-    _save(content_dir, cache_dir(content_dir) / _INDEX_NAME, pickle.dumps(payload, protocol=5))
+    """Store ``index``: as a delta to the base it was loaded from when that is small."""
+    base = index.base
+    if base is not None:
+        files = {rp: e for rp, e in index.files.items() if base.files.get(rp) is not e}
+        outputs = {k: v for k, v in index.outputs.items() if base.outputs.get(k) != v}
+        bodies = {k: v for k, v in index.bodies.items() if base.bodies.get(k) is not v}
+        removed_files = [rp for rp in base.files if rp not in index.files]
+        removed_outputs = [k for k in base.outputs if k not in index.outputs]
+        removed_bodies = [k for k in base.bodies if k not in index.bodies]
+        size = len(files) + len(removed_files) + len(outputs) + len(removed_outputs)
+        if size + len(bodies) + len(removed_bodies) <= max(_DELTA_MIN, len(index.files) // 8):
+            delta = (
+                *(_FORMAT, index.key, base.token),
+                *(_encode_files(files), removed_files, outputs, removed_outputs),
+                *(bodies, removed_bodies),
+            )
+            _save(content_dir, cache_dir(content_dir) / _DELTA_NAME, pickle.dumps(delta, 5))
+            return
+    token = secrets.token_hex(8)
+    whole = (_FORMAT, index.key, token, _encode_files(index.files), index.outputs, index.bodies)
+    _save(content_dir, cache_dir(content_dir) / _INDEX_NAME, pickle.dumps(whole, protocol=5))
+    # The old delta names the old base's token: harmless if this removal fails or is cut short.
+    with contextlib.suppress(OSError):
+        (cache_dir(content_dir) / _DELTA_NAME).unlink()
+    index.base = _Base(token, dict(index.files), dict(index.outputs), dict(index.bodies))
 
 
 def make_cache_dir(content_dir: Path) -> Path:
@@ -476,8 +550,9 @@ def _encode_files(files: Mapping[str, CachedFile]) -> list[tuple[str, EncodedFil
     return [(relpath, encode_file(entry)) for relpath, entry in files.items()]
 
 
-def _decode_files(raw: list[tuple[str, EncodedFile]]) -> dict[str, CachedFile]:
-    decoder = ArticleDecoder()
+def _decode_files(
+    raw: list[tuple[str, EncodedFile]], decoder: ArticleDecoder
+) -> dict[str, CachedFile]:
     return {relpath: decoder.file(encoded) for relpath, encoded in raw}
 
 
