@@ -100,7 +100,9 @@ class Rendered(NamedTuple):
 
 def page_digest(page_key: str, article_digest: str) -> str:
     """The inputs digest of an article's page: everything it shows, and how it is rendered."""
-    return digest_text("article page", page_key, article_digest)
+    # Both are hex digests: joined with NULs they are unambiguous without digest_text's repr,
+    # and a republish computes this for every article (issue 5).
+    return digest(f"article page\0{page_key}\0{article_digest}".encode())
 
 
 def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Rendered:

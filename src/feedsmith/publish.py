@@ -344,7 +344,7 @@ def _load_incrementally(
 
     Raises ``ContentErrors`` exactly as ``check`` would when anything is wrong.
     """
-    from feedsmith.load import find_article_files, find_static_files, load_file
+    from feedsmith.load import find_article_relpaths, find_static_files, load_file
     from feedsmith.parallel import RenderContext
     from feedsmith.validate import Problems
 
@@ -359,7 +359,7 @@ def _load_incrementally(
         else None
     )
     find_static_files(content_dir, errors)  # only to report links leading outside, as load does
-    article_paths = find_article_files(content_dir, errors)
+    relpaths = find_article_relpaths(content_dir, errors)
     ledger, ledger_errors = _read_ledger(content_dir)
     problems = Problems()
     site, id_base_url = _validated_site(site_raw, options.base_url, problems)
@@ -371,7 +371,6 @@ def _load_incrementally(
     context = RenderContext(site, id_base_url, pinned, context_key)
     index = cache.load_index(content_dir, context_key)
 
-    relpaths = [p.relative_to(content_dir).as_posix() for p in article_paths]
     files: dict[str, cache.CachedFile | None] = {}
     misses: list[str] = []
     for relpath in relpaths:
