@@ -12,7 +12,8 @@ At archive scale (issue 5) publish does only the work that changed:
   the others are loaded, validated and rendered file by file (``parallel.py``), in a process
   pool when there are many.
 - Pages and feeds whose inputs did not change are not rendered: the writer is told the digest
-  they will have (``write.Deferred``) and keeps the file on disk when it matches.
+  they will have (``write.Deferred``) and keeps the file on disk when it matches. Which files
+  a publish writes, and how each is made, is ``assemble.py``'s part.
 - Streaming: articles are kept without their bodies; body HTML only for the articles feeds
   carry; worker processes write whole pages into a staging tree that renames move into the
   output (a new folder such as a cold publish's ``articles/`` in one rename).
@@ -26,26 +27,21 @@ slug, all part of the cache key; and as soon as anything is wrong, the plain pat
 from __future__ import annotations
 
 import contextlib
-import functools
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from feedsmith import cache
+from feedsmith import assemble, cache
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
 from feedsmith.model import (
-    FEED_FILES,
     Article,
-    Category,
-    RenderedArticle,
     Site,
-    newest_first,
     page_relpath,
 )
 from feedsmith.progress import Progress
@@ -53,7 +49,7 @@ from feedsmith.progress import Progress
 if TYPE_CHECKING:
     from feedsmith.ledger import LedgerEntry
     from feedsmith.load import RawFile
-    from feedsmith.parallel import FreshArticle, RenderContext, SpoolReader
+    from feedsmith.parallel import FreshArticle, RenderContext
     from feedsmith.validate import Problems
     from feedsmith.write import Deferred, Staged, WriteReport
 
@@ -266,20 +262,6 @@ def _spool_dir(content_dir: Path) -> Iterator[Path]:
         shutil.rmtree(made, ignore_errors=True)
 
 
-@dataclass
-class _Loaded:
-    """The publication as the incremental path sees it, before selection."""
-
-    site: Site
-    ledger: dict[str, LedgerEntry]
-    id_base_url: str
-    context: RenderContext
-    index: cache.Index
-    files: dict[str, cache.CachedFile]  # every article file, in load order
-    fresh: dict[tuple[str, int], FreshArticle]  # (file, article number) rendered this run
-    warnings: list[InputError]
-
-
 def _publish(
     options: PublishOptions,
     build: str,
@@ -308,7 +290,7 @@ def _publish(
     if renames:
         raise ContentErrors(renames, list(loaded.warnings))
     visible_ids = {a.id for a in select_published(articles, now, options.drafts)}
-    plan = _plan(loaded, visible_ids)
+    plan = assemble.make_plan(loaded, visible_ids)
     report.stage_seconds["validate"] += time.perf_counter() - started
     _render_missing(plan, loaded, options, content_dir, spool_dir, report)
     report.articles = len(plan.rendered)
@@ -318,8 +300,8 @@ def _publish(
         started = time.perf_counter()
         # Pages and feeds are rendered while writing; their time is theirs, not the writer's.
         before = sum(report.stage_seconds[s] for s in ("pages", "feeds"))
-        made = _Made()
-        outputs = _outputs(plan, loaded, content_dir, reader, made, report)
+        made = assemble.Made()
+        outputs = assemble.outputs(plan, loaded, content_dir, reader, made, report)
         written = _write(options.out_dir, outputs, quiet, len(plan.rendered))
         spent = sum(report.stage_seconds[s] for s in ("pages", "feeds")) - before
     finally:
@@ -339,7 +321,7 @@ def _load_incrementally(
     inputs: dict[str, cache.Stat],
     spool_dir: Path,
     report: PublishReport,
-) -> _Loaded:
+) -> assemble.Loaded:
     """Load, validate and render what the cache does not already hold; see the module doc.
 
     Raises ``ContentErrors`` exactly as ``check`` would when anything is wrong.
@@ -397,7 +379,7 @@ def _load_incrementally(
     if _conflicts(all_articles) or (options.strict and warnings):
         _fail_as_check(options)
     report.stage_seconds["validate"] += time.perf_counter() - started
-    return _Loaded(site, ledger, id_base_url, context, index, entries, fresh, warnings)
+    return assemble.Loaded(site, ledger, id_base_url, context, index, entries, fresh, warnings)
 
 
 def _reusable(
@@ -533,36 +515,9 @@ def _conflicts(articles: Sequence[Article]) -> bool:
     return False
 
 
-@dataclass
-class _Plan:
-    """What this publish shows: visible articles newest first, grouped by category."""
-
-    rendered: list[RenderedArticle]  # without body HTML except for feed members
-    sources: dict[str, tuple[str, int, cache.CachedArticle]]  # id -> (file, number, cached)
-    categories: list[tuple[Category, list[RenderedArticle]]]
-    feed_ids: set[str]  # articles some feed carries: their body HTML is needed
-
-
-def _plan(loaded: _Loaded, visible_ids: set[str]) -> _Plan:
-    sources: dict[str, tuple[str, int, cache.CachedArticle]] = {}
-    light: list[RenderedArticle] = []
-    for relpath, entry in loaded.files.items():
-        for number, cached in enumerate(entry.articles):
-            if cached.article.id in visible_ids:
-                sources[cached.article.id] = (relpath, number, cached)
-                light.append(RenderedArticle(cached.article, "", cached.summary))
-    rendered = newest_first(light)
-    categories = _categories(rendered)
-    limit = loaded.site.feed_limit
-    feed_ids = {r.article.id for r in rendered[:limit]}
-    for _category, members in categories:
-        feed_ids.update(r.article.id for r in members[:limit])
-    return _Plan(rendered, sources, categories, feed_ids)
-
-
 def _render_missing(
-    plan: _Plan,
-    loaded: _Loaded,
+    plan: assemble.Plan,
+    loaded: assemble.Loaded,
     options: PublishOptions,
     content_dir: Path,
     spool_dir: Path,
@@ -661,9 +616,9 @@ def _write_ledger(
 
 def _save_cache(
     options: PublishOptions,
-    loaded: _Loaded,
-    plan: _Plan,
-    made: _Made,
+    loaded: assemble.Loaded,
+    plan: assemble.Plan,
+    made: assemble.Made,
     build: str,
     inputs: dict[str, cache.Stat],
     articles: Sequence[Article],
@@ -711,222 +666,3 @@ def _save_cache(
         outputs=cache.stat_outputs(options.out_dir, made.relpaths),
     )
     cache.write_stamp(content_dir, options.out_dir, stamp)
-
-
-@dataclass
-class _Made:
-    """What the outputs of this publish were made from, for the cache."""
-
-    relpaths: list[str] = field(default_factory=list)  # every output, static files too
-    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # inputs, bytes digests
-    bodies: dict[str, str] = field(default_factory=dict)  # body HTML of feed members
-
-
-def _outputs(
-    plan: _Plan,
-    loaded: _Loaded,
-    content_dir: Path,
-    reader: SpoolReader,
-    made: _Made,
-    report: PublishReport,
-) -> Iterator[tuple[str, bytes | Deferred | Staged]]:
-    """Every output file as (relative path, bytes or ``Deferred``), produced lazily.
-
-    Each page or feed set has an inputs digest (what it shows, and the site, feedsmith and
-    templates through the context key); when the last publish recorded the same one, the
-    writer gets a ``Deferred`` and the page is rendered only if the file on disk changed.
-    """
-    from feedsmith import feeds, pages
-    from feedsmith.load import find_static_files
-    from feedsmith.parallel import page_digest
-    from feedsmith.write import Deferred, Staged, digest
-
-    site = loaded.site
-    key = loaded.context.page_key
-    stages = report.stage_seconds
-    known = loaded.index.outputs
-    full_articles: dict[str, RenderedArticle] = {}
-
-    def body(article_id: str) -> str:
-        """An article's body HTML, rendered in this run or kept by the last one."""
-        relpath, number, cached = plan.sources[article_id]
-        content = made.bodies.get(cached.digest)
-        if content is None:
-            fresh = loaded.fresh.get((relpath, number))
-            if fresh is not None:
-                content = reader.read(fresh.content).decode("utf-8")
-            else:
-                content = loaded.index.bodies[cached.digest]
-            made.bodies[cached.digest] = content
-        return content
-
-    def full(item: RenderedArticle) -> RenderedArticle:
-        """The article with its body HTML, which feeds need."""
-        done = full_articles.get(item.article.id)
-        if done is None:
-            done = RenderedArticle(item.article, body(item.article.id), item.summary)
-            full_articles[item.article.id] = done
-        return done
-
-    def digests(items: Sequence[RenderedArticle], entries_only: bool) -> list[str]:
-        sources = plan.sources
-        if entries_only:
-            return [sources[r.article.id][2].entry_digest for r in items]
-        return [sources[r.article.id][2].digest for r in items]
-
-    def emit(
-        names: Sequence[str], inputs: str, stage: str, render: Callable[[], dict[str, bytes]]
-    ) -> Iterator[tuple[str, bytes | Deferred | Staged]]:
-        made.relpaths.extend(names)
-        rendered: dict[str, bytes] = {}
-
-        def rendered_now() -> dict[str, bytes]:
-            if not rendered:
-                started = time.perf_counter()
-                rendered.update(render())
-                stages[stage] += time.perf_counter() - started
-                report.outputs_rendered += len(rendered)
-            return rendered
-
-        if all(known.get(name, ("", ""))[0] == inputs for name in names):
-            for name in names:
-                made.outputs[name] = known[name]
-                yield name, Deferred(known[name][1], functools.partial(_pick, rendered_now, name))
-            return
-        for name in names:
-            data = rendered_now()[name]
-            made.outputs[name] = (inputs, digest(data))
-            yield name, data
-
-    site_updated = max((r.article.updated for r in plan.rendered), default=None)
-    categories = plan.categories
-    limit = site.feed_limit
-
-    def feed_set(
-        folder: str, info: feeds.FeedInfo, items: Sequence[RenderedArticle]
-    ) -> dict[str, bytes]:
-        made_feeds = feeds.render_feeds(site, info, [full(r) for r in items])
-        return {folder + name: data for name, data in made_feeds.items()}
-
-    def one_page(relpath: str, render: Callable[[], bytes]) -> dict[str, bytes]:
-        return {relpath: render()}
-
-    newest = plan.rendered[:limit]
-    info = feeds.feed_info(site, None, newest, site_updated)
-    yield from emit(
-        list(FEED_FILES.values()),
-        cache.digest_text("feeds", key, info, digests(newest, False)),
-        "feeds",
-        functools.partial(feed_set, "", info, newest),
-    )
-    category_list = [c for c, _ in categories]
-    yield from emit(
-        ["index.html"],
-        cache.digest_text("index", key, category_list, digests(newest, True)),
-        "pages",
-        functools.partial(
-            one_page,
-            "index.html",
-            functools.partial(pages.render_index, site, newest, category_list),
-        ),
-    )
-
-    for category, members in categories:
-        folder = f"categories/{category.slug}/"
-        limited = members[:limit]
-        category_info = feeds.feed_info(site, category, limited, site_updated)
-        yield from emit(
-            [folder + name for name in FEED_FILES.values()],
-            cache.digest_text("feeds", key, category_info, digests(limited, False)),
-            "feeds",
-            functools.partial(feed_set, folder, category_info, limited),
-        )
-        yield from emit(
-            [folder + "index.html"],
-            cache.digest_text("category", key, category, digests(members, True)),
-            "pages",
-            functools.partial(
-                one_page,
-                folder + "index.html",
-                functools.partial(pages.render_category_page, site, category, members),
-            ),
-        )
-
-    shown: set[tuple[str, int]] = set()  # fresh articles whose page was handed to the writer
-    for item in plan.rendered:
-        page = page_relpath(item.article)
-        if page is None:
-            continue  # SPEC: the article lives elsewhere; no page is made
-        relpath, number, cached = plan.sources[item.article.id]
-        inputs = page_digest(key, cached.digest)
-        made.relpaths.append(page)
-        fresh = loaded.fresh.get((relpath, number))
-        if fresh is not None and fresh.page is not None:
-            shown.add((relpath, number))
-            report.outputs_rendered += 1
-            if isinstance(fresh.page, Staged):
-                made.outputs[page] = (inputs, fresh.page.digest)
-                yield page, fresh.page
-                continue
-            data = reader.read(fresh.page)
-            made.outputs[page] = (inputs, digest(data))
-            yield page, data
-            continue
-        # _render_missing made sure the last publish recorded this page with these inputs.
-        made.outputs[page] = known[page]
-        again = functools.partial(_render_page_again, loaded, content_dir, relpath, number, cached)
-        yield page, Deferred(known[page][1], again)
-
-    # The page of an article readers do not get (a draft, a scheduled one) must not move into
-    # --out with the folder it was staged in (write.Staged).
-    for made_key, made_fresh in loaded.fresh.items():
-        if isinstance(made_fresh.page, Staged) and made_key not in shown:
-            _unstage(made_fresh.page)
-
-    # Keep the body HTML of every article a feed carries, also of feeds not rendered this
-    # time: the next publish may have to render them.
-    for article_id in sorted(plan.feed_ids):
-        body(article_id)
-
-    # Links leading outside the content folder were refused by validation (issue 4); the
-    # walk skips them again here rather than trusting that nothing changed since.
-    for relative, path in find_static_files(content_dir):
-        made.relpaths.append(relative)
-        yield relative, path.read_bytes()
-
-
-def _unstage(staged: Staged) -> None:
-    Path(staged.path).unlink()
-    with contextlib.suppress(OSError):
-        Path(staged.path).parent.rmdir()  # its folder too, empty now
-
-
-def _pick(render: Callable[[], dict[str, bytes]], name: str) -> bytes:
-    return render()[name]
-
-
-def _render_page_again(
-    loaded: _Loaded, content_dir: Path, relpath: str, number: int, cached: cache.CachedArticle
-) -> bytes:
-    """A page the cache vouched for, but whose file in --out was changed or removed."""
-    from feedsmith.parallel import process_file
-
-    again = process_file(loaded.context, content_dir, relpath)
-    if again.entry is None or again.entry.articles[number].digest != cached.digest:
-        raise FeedsmithError(
-            f"{(content_dir / relpath).as_posix()}: changed while publishing: publish again"
-        )
-    page = again.bodies[number][1]
-    assert page is not None, "only articles without a link have pages"
-    return page
-
-
-def _categories(
-    rendered: list[RenderedArticle],
-) -> list[tuple[Category, list[RenderedArticle]]]:
-    """Each category with its articles (newest first), sorted by category name."""
-    members: dict[str, tuple[Category, list[RenderedArticle]]] = {}
-    for item in rendered:
-        for category in item.article.categories:
-            members.setdefault(category.slug, (category, []))[1].append(item)
-    return sorted(members.values(), key=lambda pair: (pair[0].name.casefold(), pair[0].slug))
