@@ -141,17 +141,28 @@ def test_disk_full_mid_publish_keeps_the_previous_output(
     assert temporaries(out) == []
 
 
-def test_a_folder_where_a_file_goes_is_found_before_anything_changes(tmp_path: Path) -> None:
-    content, out, before = published(tmp_path)
+@pytest.mark.parametrize(
+    ("obstacle", "problem"),
+    [
+        ("folder", "is a folder, but feedsmith writes a file there: move the folder away"),
+        ("file", "cannot write: Not a directory"),
+    ],
+)
+def test_something_in_the_way_of_a_page_is_found_before_anything_changes(
+    tmp_path: Path, obstacle: str, problem: str
+) -> None:
+    """A folder where the page goes, or a file where its folder goes."""
+    content, out, _ = published(tmp_path)
     add_article(content, "more.yaml", ARTICLE_YAML.replace("A good", "More"))
-    (out / "articles" / "more" / "index.html").mkdir(parents=True)
+    page = out / "articles" / "more" / "index.html"
+    if obstacle == "folder":
+        page.mkdir(parents=True)
+    else:
+        page.parent.write_text("not a folder")
     before = snapshot(out)
     result = publish_cli(content, out)
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"error: {out / 'articles' / 'more' / 'index.html'}: is a folder, but feedsmith writes"
-        " a file there: move the folder away; nothing was changed\n"
-    )
+    assert result.stderr == f"error: {page}: {problem}; nothing was changed\n"
     assert snapshot(out) == before
     assert temporaries(out) == []
 
@@ -256,23 +267,6 @@ def test_disk_full_while_pages_are_staged_keeps_the_previous_output(
     monkeypatch.undo()
     assert publish_cli(content, out).exit_code == 0
     assert (out / "articles" / "more" / "index.html").is_file()
-
-
-def test_a_file_where_a_page_folder_goes_is_found_before_anything_changes(
-    tmp_path: Path,
-) -> None:
-    content, out, _ = published(tmp_path)
-    add_article(content, "more.yaml", ARTICLE_YAML.replace("A good", "More"))
-    (out / "articles" / "more").write_text("not a folder")
-    before = snapshot(out)
-    result = publish_cli(content, out)
-    assert result.exit_code == 1
-    assert result.stderr == (
-        f"error: {out / 'articles' / 'more' / 'index.html'}: cannot write: Not a directory;"
-        " nothing was changed\n"
-    )
-    assert snapshot(out) == before
-    assert temporaries(out) == []
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
