@@ -27,7 +27,7 @@ pytestmark = pytest.mark.vnu
 
 
 def vnu_command() -> list[str]:
-    """``java -jar vnu.jar``, or a skip (a failure in CI) saying how to install it."""
+    """``java -jar vnu.jar``, or a failure saying how to install it."""
     jar = Path(os.environ.get("FEEDSMITH_VNU_JAR", VNU_JAR))
     java = shutil.which("java")
     if java is None or not jar.is_file():

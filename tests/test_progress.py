@@ -49,7 +49,6 @@ def test_quick_work_and_other_streams_get_nothing() -> None:
     assert piped.getvalue() == ""
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_a_publish_on_a_real_terminal_shows_and_erases_its_bars(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
