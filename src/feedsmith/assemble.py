@@ -104,8 +104,7 @@ def outputs(
     """
     from feedsmith import feeds, pages
     from feedsmith.load import find_static_files
-    from feedsmith.parallel import page_digest
-    from feedsmith.write import Deferred, Staged, digest
+    from feedsmith.write import Deferred, Staged
 
     site = loaded.site
     key = loaded.context.page_key
@@ -161,7 +160,7 @@ def outputs(
             return
         for name in names:
             data = rendered_now()[name]
-            made.outputs[name] = (inputs, digest(data))
+            made.outputs[name] = (inputs, cache.digest(data))
             yield name, data
 
     site_updated = max((r.article.updated for r in plan.rendered), default=None)
@@ -224,7 +223,7 @@ def outputs(
         if page is None:
             continue  # SPEC: the article lives elsewhere; no page is made
         relpath, number, cached = plan.sources[item.article.id]
-        inputs = page_digest(key, cached.digest)
+        inputs = cache.page_digest(key, cached.digest)
         made.relpaths.append(page)
         fresh = loaded.fresh.get((relpath, number))
         if fresh is not None and fresh.page is not None:
@@ -235,7 +234,7 @@ def outputs(
                 yield page, fresh.page
                 continue
             data = reader.read(fresh.page)
-            made.outputs[page] = (inputs, digest(data))
+            made.outputs[page] = (inputs, cache.digest(data))
             yield page, data
             continue
         # _render_missing made sure the last publish recorded this page with these inputs.

@@ -67,13 +67,20 @@ Stat = tuple[int, int, int]
 
 
 def digest(data: bytes) -> str:
-    """Content digest used throughout the cache (the same as write.py's manifest uses)."""
+    """Content digest of the cache and of write.py's manifest."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def digest_text(*parts: object) -> str:
     """Digest of values whose ``repr`` is deterministic (model values, tuples, strings)."""
     return digest(repr(parts).encode("utf-8", "surrogatepass"))
+
+
+def page_digest(page_key: str, article_digest: str) -> str:
+    """The inputs digest of an article's page: everything it shows, and how it is rendered."""
+    # Both are hex digests: joined with NULs they are unambiguous without digest_text's repr,
+    # and a republish computes this for every article (issue 5).
+    return digest(f"article page\0{page_key}\0{article_digest}".encode())
 
 
 def cache_dir(content_dir: Path) -> Path:

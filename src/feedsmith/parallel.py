@@ -98,13 +98,6 @@ class Rendered(NamedTuple):
     seconds: tuple[float, float, float, float]
 
 
-def page_digest(page_key: str, article_digest: str) -> str:
-    """The inputs digest of an article's page: everything it shows, and how it is rendered."""
-    # Both are hex digests: joined with NULs they are unambiguous without digest_text's repr,
-    # and a republish computes this for every article (issue 5).
-    return digest(f"article page\0{page_key}\0{article_digest}".encode())
-
-
 def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Rendered:
     """Load, validate and render one article file; errors are returned, never raised."""
     path = content_dir / relpath

@@ -534,7 +534,7 @@ def _render_missing(
         needs_body = article_id in plan.feed_ids and cached.digest not in loaded.index.bodies
         page = page_relpath(cached.article)
         needs_page = page is not None and loaded.index.outputs.get(page, ("", ""))[0] != (
-            _page_digest(context_key, cached.digest)
+            cache.page_digest(context_key, cached.digest)
         )
         if needs_body or needs_page:
             wanted.add(relpath)
@@ -553,12 +553,6 @@ def _render_missing(
                 f"{(content_dir / relpath).as_posix()}: changed while publishing: publish again"
             )
         loaded.files[relpath] = again
-
-
-def _page_digest(context_key: str, article_digest: str) -> str:
-    from feedsmith.parallel import page_digest
-
-    return page_digest(context_key, article_digest)
 
 
 def _write(

@@ -12,7 +12,6 @@ else, and lets it skip unchanged files without reading them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import secrets
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TypeVar
 
+from feedsmith.cache import digest
 from feedsmith.errors import FeedsmithError
 
 # ruff: noqa: PTH102, PTH103, PTH104, PTH108, PTH116, PTH123
@@ -79,10 +79,6 @@ class WriteReport:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def check_out_dir(out_dir: Path) -> None:
