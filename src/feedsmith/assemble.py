@@ -83,7 +83,6 @@ def make_plan(loaded: Loaded, visible_ids: set[str]) -> Plan:
 class Made:
     """What the outputs of this publish were made from, for the cache."""
 
-    relpaths: list[str] = field(default_factory=list)  # every output, static files too
     outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # inputs, bytes digests
     bodies: dict[str, str] = field(default_factory=dict)  # body HTML of feed members
 
@@ -142,7 +141,6 @@ def outputs(
     def emit(
         names: Sequence[str], inputs: str, stage: str, render: Callable[[], dict[str, bytes]]
     ) -> Iterator[tuple[str, bytes | Deferred | Staged]]:
-        made.relpaths.extend(names)
         rendered: dict[str, bytes] = {}
 
         def rendered_now() -> dict[str, bytes]:
@@ -224,7 +222,6 @@ def outputs(
             continue  # SPEC: the article lives elsewhere; no page is made
         relpath, number, cached = plan.sources[item.article.id]
         inputs = cache.page_digest(key, cached.digest)
-        made.relpaths.append(page)
         fresh = loaded.fresh.get((relpath, number))
         if fresh is not None and fresh.page is not None:
             shown.add((relpath, number))
@@ -256,7 +253,6 @@ def outputs(
     # Links leading outside the content folder were refused by validation (issue 4); the
     # walk skips them again here rather than trusting that nothing changed since.
     for relative, path in find_static_files(content_dir):
-        made.relpaths.append(relative)
         yield relative, path.read_bytes()
 
 

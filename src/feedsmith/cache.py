@@ -231,8 +231,6 @@ def quiet_folders(out_dir: Path, stamp: Stamp | None) -> dict[str, list[str]]:
     if stamp is None:
         return {}
     outputs = stamp.outputs
-    if not len(outputs.relpaths) == len(outputs.sizes) == len(outputs.mtimes_ns):
-        return {}
     parents = {str(relpath).rpartition("/")[0] for relpath in outputs.relpaths}
     root = os.fspath(out_dir)
     quiet: dict[str, list[str]] = {}
@@ -255,6 +253,8 @@ def quiet_folders(out_dir: Path, stamp: Stamp | None) -> dict[str, list[str]]:
 def _output_stats(raw: object) -> OutputStats:
     if not (isinstance(raw, list) and len(raw) == 3 and all(isinstance(c, list) for c in raw)):
         raise ValueError("not three columns")
+    if not len(raw[0]) == len(raw[1]) == len(raw[2]):
+        raise ValueError("columns of different lengths")
     return OutputStats(*raw)
 
 
@@ -265,11 +265,9 @@ def _instant(value: object) -> datetime | None:
 def outputs_intact(out_dir: Path, outputs: OutputStats) -> bool:
     """Whether every output file is still exactly as the stamped publish left it.
 
-    A damaged stamp (values of the wrong type, columns of different lengths) compares unequal
-    somewhere and so just means a real publish.
+    A damaged stamp (values of the wrong type) compares unequal somewhere and so just means a
+    real publish.
     """
-    if not len(outputs.relpaths) == len(outputs.sizes) == len(outputs.mtimes_ns):
-        return False
     root = os.fspath(out_dir)
     for relpath, size, mtime_ns in zip(*outputs, strict=True):
         try:
@@ -281,17 +279,22 @@ def outputs_intact(out_dir: Path, outputs: OutputStats) -> bool:
     return True
 
 
-def stat_outputs(out_dir: Path, relpaths: Sequence[str]) -> OutputStats:
-    """The stat of every output file and of every folder holding one.
+def stat_outputs(out_dir: Path, files: Mapping[str, tuple[int, int]]) -> OutputStats:
+    """The stat of every output file, as the writer left them (``files``: size and mtime),
+    and of every folder holding one.
 
     A folder's mtime changes when a file appears in it: that is how the fast path notices a
     temporary file an interrupted publish left behind, which a publish must remove (SPEC).
     """
     root = os.fspath(out_dir)
-    folders = {relpath.rpartition("/")[0] for relpath in relpaths} | {""}
-    stats = OutputStats([*relpaths, *sorted(folders)], [], [])
-    for relpath in stats.relpaths:
-        stat = os.stat(f"{root}/{relpath}")  # noqa: PTH116 - a hot loop (see above)
+    folders = sorted({relpath.rpartition("/")[0] for relpath in files} | {""})
+    stats = OutputStats(
+        [*files, *folders],
+        [size for size, _ in files.values()],
+        [mtime_ns for _, mtime_ns in files.values()],
+    )
+    for folder in folders:
+        stat = os.stat(f"{root}/{folder}")  # noqa: PTH116 - a hot loop (see above)
         stats.sizes.append(stat.st_size)
         stats.mtimes_ns.append(stat.st_mtime_ns)
     return stats

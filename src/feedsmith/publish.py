@@ -310,7 +310,9 @@ def _publish(
 
     ledgered = [r.article for r in plan.rendered if not r.article.draft]
     ledger_written = _write_ledger(ledger_path, loaded.ledger, ledgered, report)
-    _save_cache(options, loaded, plan, made, build, inputs, articles, now, ledger_written, report)
+    _save_cache(
+        options, loaded, plan, made, written, build, inputs, articles, now, ledger_written, report
+    )
     report.stage_seconds["write"] = time.perf_counter() - started - spent
     return report
 
@@ -613,6 +615,7 @@ def _save_cache(
     loaded: assemble.Loaded,
     plan: assemble.Plan,
     made: assemble.Made,
+    written: WriteReport,
     build: str,
     inputs: dict[str, cache.Stat],
     articles: Sequence[Article],
@@ -657,6 +660,6 @@ def _save_cache(
         articles=report.articles,
         files=report.written + report.unchanged,
         warnings=tuple(report.warnings),
-        outputs=cache.stat_outputs(options.out_dir, made.relpaths),
+        outputs=cache.stat_outputs(options.out_dir, written.files),
     )
     cache.write_stamp(content_dir, options.out_dir, stamp)

@@ -79,6 +79,7 @@ class WriteReport:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # output: size, mtime_ns
 
 
 def check_out_dir(out_dir: Path) -> None:
@@ -262,6 +263,7 @@ def write_outputs(
                 f"{out_dir / MANIFEST_NAME}: cannot write: {exc.strerror}; the files were"
                 " published, but fix this and publish again to record them"
             ) from exc
+    report.files = {relpath: (r.size, r.mtime_ns) for relpath, r in manifest.items()}
     return report
 
 
