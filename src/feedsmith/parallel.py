@@ -36,6 +36,8 @@ from feedsmith.cache import (
     encode_file,
     encode_warnings,
     is_racy,
+    read_with_stat,
+    stat_of,
 )
 from feedsmith.errors import InputError
 from feedsmith.load import parse_text
@@ -104,7 +106,7 @@ def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Ren
     shown = path.as_posix()
     started = time.perf_counter()
     try:
-        stat, data = _read_with_stat(shown)
+        stat, data = read_with_stat(shown)
     except OSError as exc:
         error = InputError(shown, None, f"cannot read: {exc.strerror}")
         return Rendered(None, (error,), (), (time.perf_counter() - started, 0.0, 0.0, 0.0))
@@ -150,7 +152,7 @@ def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Ren
         )
         bodies.append((rendered.content_html, page))
     entry = CachedFile(
-        (stat.st_size, stat.st_mtime_ns, stat.st_ino),
+        stat_of(stat),
         digest(data),
         is_racy(stat.st_mtime_ns),
         tuple(load_warnings),
@@ -159,23 +161,6 @@ def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Ren
     )
     seconds = (loaded - started, validated - loaded, markdown, pages)
     return Rendered(entry, (), tuple(bodies), seconds)
-
-
-def _read_with_stat(path: str) -> tuple[os.stat_result, bytes]:
-    """A file's stat and bytes, with four system calls (Path.read_bytes makes seven).
-
-    The stat is taken before reading: if the file changes in between, the recorded stat is
-    the older one and the next publish reads the file again.
-    """
-    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        stat = os.fstat(handle)
-        chunks = []
-        while chunk := os.read(handle, max(stat.st_size + 1, 65536)):
-            chunks.append(chunk)
-    finally:
-        os.close(handle)
-    return stat, b"".join(chunks)
 
 
 class Spool:

@@ -404,16 +404,14 @@ def _reusable(
     if entry.stat == inputs.get(relpath) and not entry.racy:
         return entry
     # Touched, copied or recorded too soon after a change: trust the bytes, not the stat.
-    path = content_dir / relpath
     try:
-        stat = path.stat()
-        data = path.read_bytes()
+        stat, data = cache.read_with_stat((content_dir / relpath).as_posix())
     except OSError:
         return None
     if cache.digest(data) != entry.digest:
         return None
     return cache.CachedFile(
-        (stat.st_size, stat.st_mtime_ns, stat.st_ino),
+        cache.stat_of(stat),
         entry.digest,
         cache.is_racy(stat.st_mtime_ns),
         entry.load_warnings,
@@ -637,7 +635,7 @@ def _save_cache(
     stamped = dict(inputs)
     with contextlib.suppress(OSError):
         stat = (content_dir / LEDGER_NAME).stat()
-        stamped[LEDGER_NAME] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        stamped[LEDGER_NAME] = cache.stat_of(stat)
     if any(cache.is_racy(stat[1], now_ns) for stat in inputs.values()):
         # A file changed within the last moments could change again within the same mtime
         # tick, keeping its stat: the stamp would then hide the change. The next publish is
