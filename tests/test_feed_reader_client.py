@@ -24,8 +24,15 @@ from reader import Reader, make_reader
 
 from feedsmith.cli import main
 from feedsmith.model import Article
-from feedsmith.publish import check, select_published
-from tests.feed_support import ALL_KEYS, FEED_NAMES, copy_content, html_text, raw_articles
+from feedsmith.publish import check
+from tests.feed_support import (
+    ALL_KEYS,
+    FEED_NAMES,
+    copy_content,
+    html_text,
+    raw_articles,
+    select_published,
+)
 
 NOW = "2026-01-01T00:00:00+00:00"
 

@@ -14,19 +14,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from feedsmith.errors import InputError
 from feedsmith.feeds import rfc3339
-from feedsmith.model import Article
+from feedsmith.layout import LEDGER_FILE
+from feedsmith.model import Source
 from feedsmith.validate import derived_id
 
-LEDGER_NAME = "feedsmith.lock"
+LEDGER_NAME = LEDGER_FILE
 _HEADER = (
     "# feedsmith.lock: the permanent id of every published article. Commit this file.\n"
     "# Written by `feedsmith publish`; ids here win over derived ones (an explicit id: wins"
     " over both).\n"
     "# slug\tid\tfirst published (UTC)\ttitle\n"
 )
+
+
+class Ledgered(Protocol):
+    """What the ledger looks at of an article: an ``Article``, or the state's record of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def source(self) -> Source: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +91,7 @@ def _one_line(title: str) -> str:
 
 
 def record(
-    entries: Mapping[str, LedgerEntry], published: Iterable[Article]
+    entries: Mapping[str, LedgerEntry], published: Iterable[Ledgered]
 ) -> dict[str, LedgerEntry]:
     """The ledger after a publish: every published article's id, old entries kept for good.
 
@@ -92,7 +110,7 @@ def record(
 
 def find_renames(
     entries: Mapping[str, LedgerEntry],
-    articles: Iterable[Article],
+    articles: Iterable[Ledgered],
     id_base_url: str,
     shown: str,
 ) -> list[InputError]:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from feedsmith.errors import InputError
+from feedsmith.layout import ARTICLES_DIR, SITE_FILE, STATIC_DIR
 
 # libyaml is ~40x faster on article-sized files (issue 2); the pure-Python loader is the fallback.
 try:
@@ -68,7 +69,7 @@ def _plain_scalar_tag(value: str) -> str:
 
 
 ARTICLE_SUFFIXES = (".yaml", ".yml")
-STATIC_DIR = "static"
+
 
 # Nodes visited while turning one file into values; aliases count each time they are expanded.
 # A 2,000-category article is ~2,000 nodes; an alias bomb is billions.
@@ -154,13 +155,13 @@ def find_article_relpaths(
 ) -> list[str]:
     """``find_article_files`` as posix paths relative to ``content_dir``, with no Path object
     per file (a republish of 10,000 articles needs only these)."""
-    return [f"articles/{relative}" for relative, _ in _article_files(content_dir, errors)]
+    return [f"{ARTICLES_DIR}/{relative}" for relative, _ in _article_files(content_dir, errors)]
 
 
 def _article_files(
     content_dir: Path, errors: list[InputError] | None
 ) -> list[tuple[str, str]]:
-    found = _walk(content_dir / "articles", content_dir, errors)
+    found = _walk(content_dir / ARTICLES_DIR, content_dir, errors)
     return [(rel, path) for rel, path in sorted(found) if path.endswith(ARTICLE_SUFFIXES)]
 
 
@@ -232,7 +233,7 @@ def load_content(content_dir: Path) -> Loaded:
     errors: list[InputError] = []
     warnings: list[InputError] = []
 
-    site_path = content_dir / "site.yaml"
+    site_path = content_dir / SITE_FILE
     site: RawFile | None = None
     if site_path.is_file():
         site = load_file(site_path, site_path.as_posix(), errors, warnings)

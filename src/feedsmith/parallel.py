@@ -1,16 +1,16 @@
-"""Per-file work of a publish (load, validate, render body and page), in a process pool (issue 5).
+"""Per-file work of a publish (load, validate, render body and page), in a process pool.
 
 An article file is independent of every other until the cross-article checks, so the expensive
 stages run file by file: in this process for a few files, in one worker per core for many. A
 worker never writes into ``--out`` (nothing may be written before everything is validated);
 the bulky results go to a private temporary folder and only small values travel back. Body
-HTML goes to a spool file, read back by the parent for the few articles feeds carry. Pages are
+HTML goes to a spool file, read back by the parent to keep in the publish state. Pages are
 written in full into a staging tree that mirrors the output (``write.Staged``), which the
 writer later moves into ``--out`` by renames: the parent never touches their bytes, and no
 process ever holds every rendered page. Where the staging tree cannot be on the output's file
 system (a rename would fail), pages go to the spool file too and the parent writes them.
 
-Results travel as plain tuples (see cache.py's encoding): pickling model dataclasses and
+Results travel as plain tuples (see records.py): pickling model dataclasses and
 exceptions back from workers is slow or impossible.
 """
 
@@ -25,26 +25,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from feedsmith.cache import (
-    CachedArticle,
-    CachedFile,
-    EncodedFile,
-    EncodedWarning,
-    digest,
-    digest_text,
-    encode_article,
-    encode_file,
-    encode_warnings,
-    is_racy,
-    read_with_stat,
-    stat_of,
-)
 from feedsmith.errors import InputError
+from feedsmith.layout import Identity, identity_of, read_with_stat
 from feedsmith.load import parse_text
 from feedsmith.markup import render_article
 from feedsmith.model import Article, Site, page_relpath
 from feedsmith.pages import render_article_page
-from feedsmith.validate import Problems, validate_articles
+from feedsmith.records import (
+    ArticleRecord,
+    EncodedFile,
+    EncodedWarning,
+    FileRecord,
+    digest,
+    encode_article,
+    encode_file,
+    encode_warnings,
+    shown_digest,
+)
+from feedsmith.validate import Problems, validate_file
 from feedsmith.write import Staged, stage_in_tree
 
 PARALLEL_MIN_FILES = 300
@@ -63,7 +61,7 @@ class RenderContext:
     site: Site
     id_base_url: str
     pinned: Mapping[str, str]  # slug -> id, from the ledger
-    page_key: str  # digest of site, feedsmith and templates: the part of every page key
+    context_key: str  # digest of feedsmith, the site and its templates: part of every key
 
 
 class Blob(NamedTuple):
@@ -85,64 +83,89 @@ class FileResult(NamedTuple):
     """One article file after load, validate and render, in transportable form."""
 
     relpath: str
+    identity: Identity | None  # None when it could not be read
     entry: EncodedFile | None  # None when the file has errors
-    errors: tuple[EncodedWarning, ...]
+    load_errors: tuple[EncodedWarning, ...]
+    validate_errors: tuple[EncodedWarning, ...]
     fresh: tuple[FreshArticle, ...]  # in the order of entry's articles
     seconds: tuple[float, float, float, float]  # load, validate, markdown, pages
 
 
-class Rendered(NamedTuple):
-    """One article file, rendered in memory (see ``process_file``)."""
+class Examined(NamedTuple):
+    """One article file loaded and validated: its articles, or its errors."""
 
-    entry: CachedFile | None
-    errors: tuple[InputError, ...]
-    bodies: tuple[tuple[str, bytes | None], ...]  # (body HTML, page bytes) per article
-    seconds: tuple[float, float, float, float]
+    identity: Identity | None  # of the bytes read; None when it could not be read
+    digest: str
+    load_errors: tuple[InputError, ...]
+    load_warnings: tuple[InputError, ...]
+    validate_errors: tuple[InputError, ...]
+    validate_warnings: tuple[InputError, ...]
+    articles: tuple[Article, ...]
+    seconds: tuple[float, float]  # load, validate
 
 
-def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Rendered:
-    """Load, validate and render one article file; errors are returned, never raised."""
-    path = content_dir / relpath
-    shown = path.as_posix()
+def examine_file(context: RenderContext, content_dir: Path, relpath: str) -> Examined:
+    """Load and validate one article file; errors are returned, never raised.
+
+    ``check`` and ``publish`` both judge every file here, so they cannot disagree.
+    """
+    shown = (content_dir / relpath).as_posix()
     started = time.perf_counter()
     try:
         stat, data = read_with_stat(shown)
     except OSError as exc:
         error = InputError(shown, None, f"cannot read: {exc.strerror}")
-        return Rendered(None, (error,), (), (time.perf_counter() - started, 0.0, 0.0, 0.0))
+        return Examined(None, "", (error,), (), (), (), (), (time.perf_counter() - started, 0.0))
     errors: list[InputError] = []
     load_warnings: list[InputError] = []
     raw = parse_text(data, shown, errors, load_warnings)
     loaded = time.perf_counter()
     problems = Problems()
-    articles = []
+    articles: list[Article] = []
     if raw is not None:
-        pinned = context.pinned
-        articles = validate_articles([raw], context.site, context.id_base_url, pinned, problems)
+        articles = validate_file(raw, context.site, context.id_base_url, context.pinned, problems)
     validated = time.perf_counter()
-    if errors or problems.errors:
-        return Rendered(
-            None,
-            tuple(errors + problems.errors),
-            (),
-            (loaded - started, validated - loaded, 0.0, 0.0),
-        )
-    cached: list[CachedArticle] = []
+    return Examined(
+        identity_of(stat),
+        digest(data),
+        tuple(errors),
+        tuple(load_warnings),
+        tuple(problems.errors),
+        tuple(problems.warnings),
+        tuple(articles),
+        (loaded - started, validated - loaded),
+    )
+
+
+class Rendered(NamedTuple):
+    """One article file, examined and, when valid, rendered in memory (see ``process_file``)."""
+
+    examined: Examined
+    entry: FileRecord | None  # None when the file has errors
+    bodies: tuple[tuple[str, bytes | None], ...]  # (body HTML, page bytes) per article
+    seconds: tuple[float, float]  # markdown, pages
+
+
+def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Rendered:
+    """Load, validate and render one article file; errors are returned, never raised."""
+    examined = examine_file(context, content_dir, relpath)
+    if examined.identity is None or examined.load_errors or examined.validate_errors:
+        return Rendered(examined, None, (), (0.0, 0.0))
+    records: list[ArticleRecord] = []
     bodies: list[tuple[str, bytes | None]] = []
     markdown = pages = 0.0
-    for article in articles:
+    for article in examined.articles:
         begun = time.perf_counter()
         rendered = render_article(context.site, article)
-        light = encode_article(article)
-        entry_digest = digest_text(light, rendered.summary)
+        entry_digest = shown_digest(encode_article(article), rendered.summary)
         # Not digest_text: repr() of a long body costs more than hashing its bytes.
         article_digest = digest(f"{entry_digest}\0{rendered.content_html}".encode())
         done = time.perf_counter()
         markdown += done - begun
         page = None if article.link else render_article_page(context.site, rendered)
         pages += time.perf_counter() - done
-        cached.append(
-            CachedArticle(
+        records.append(
+            ArticleRecord(
                 replace(article, body=""),  # the body is 80% of an article's memory
                 context.pinned.get(article.slug),
                 rendered.summary,
@@ -151,16 +174,10 @@ def process_file(context: RenderContext, content_dir: Path, relpath: str) -> Ren
             )
         )
         bodies.append((rendered.content_html, page))
-    entry = CachedFile(
-        stat_of(stat),
-        digest(data),
-        is_racy(stat.st_mtime_ns),
-        tuple(load_warnings),
-        tuple(problems.warnings),
-        tuple(cached),
+    entry = FileRecord(
+        examined.digest, examined.load_warnings, examined.validate_warnings, tuple(records)
     )
-    seconds = (loaded - started, validated - loaded, markdown, pages)
-    return Rendered(entry, (), tuple(bodies), seconds)
+    return Rendered(examined, entry, tuple(bodies), (markdown, pages))
 
 
 class Spool:
@@ -214,20 +231,23 @@ def _process_to_spool(
     context: RenderContext, content_dir: Path, relpath: str, spool: Spool
 ) -> FileResult:
     rendered = process_file(context, content_dir, relpath)
+    examined = rendered.examined
     articles = rendered.entry.articles if rendered.entry is not None else ()
     fresh = tuple(
         FreshArticle(
             spool.put(body.encode("utf-8")),
-            None if page is None else spool.put_page(_page_of(cached.article), page),
+            None if page is None else spool.put_page(_page_of(record.article), page),
         )
-        for (body, page), cached in zip(rendered.bodies, articles, strict=True)
+        for (body, page), record in zip(rendered.bodies, articles, strict=True)
     )
     return FileResult(
         relpath,
+        examined.identity,
         None if rendered.entry is None else encode_file(rendered.entry),
-        encode_warnings(rendered.errors),
+        encode_warnings(examined.load_errors),
+        encode_warnings(examined.validate_errors),
         fresh,
-        rendered.seconds,
+        (*examined.seconds, *rendered.seconds),
     )
 
 

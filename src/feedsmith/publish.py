@@ -1,60 +1,80 @@
-"""The pipeline: load -> model -> render -> write, and the one place that does file I/O for it.
+"""The pipeline: load -> model -> render -> write, carrying out what ``plan.py`` decides with
+what ``state.py`` remembers.
 
 ``publish`` validates everything first and writes nothing at all if any file has an error
-(SPEC: exit 1, nothing written). ``check`` is the same without rendering or writing.
+(SPEC: exit 1, nothing written). ``check`` judges the content the same way, file by file
+(``parallel.examine_file``) and then across files (``_verdict``), without rendering or writing:
+the two cannot disagree.
 
-At archive scale (issue 5) publish does only the work that changed:
+A publish does only the work that changed:
 
-- Nothing changed: every input is stat'ed and compared with the stamp of the last publish
-  into the same ``--out`` (``cache.py``); then publish returns without loading anything, and
-  without importing the heavy libraries (PyYAML, cmark, nh3, jinja2, feedgen, lxml) at all.
-- Article files the cache has seen with the same bytes are neither parsed nor rendered again;
-  the others are loaded, validated and rendered file by file (``parallel.py``), in a process
-  pool when there are many.
-- Pages and feeds whose inputs did not change are not rendered: the writer is told the digest
-  they will have (``write.Deferred``) and keeps the file on disk when it matches. Which files
-  a publish writes, and how each is made, is ``assemble.py``'s part.
-- Streaming: articles are kept without their bodies; body HTML only for the articles feeds
-  carry; worker processes write whole pages into a staging tree that renames move into the
-  output (a new folder such as a cold publish's ``articles/`` in one rename).
+- Every input's identity (size, mtime, ctime, inode) is compared with the state's record; an
+  input whose identity cannot vouch for its bytes is read and its digest compared instead.
+- Nothing changed since the last complete publish into the same ``--out``, and every output
+  is still as it left it: publish returns without loading anything, and without importing
+  the heavy libraries (PyYAML, cmark, nh3, jinja2, feedgen, lxml) at all.
+- Article files the state holds with the same bytes, under the same feedsmith, site and
+  templates, are neither parsed nor rendered again; the others are loaded, validated and
+  rendered file by file (``parallel.py``), in a process pool when there are many.
+- The plan compares every output's inputs with those recorded for this ``--out``: outputs
+  made from the same inputs are kept on disk when still as recorded; the others are
+  rendered from the articles' records and body HTML.
 
-The result is byte for byte what a cold publish writes. Validation gives the same verdict as
-``check``: a file's validation depends only on its bytes, the site and the ledger's id for its
-slug, all part of the cache key; and as soon as anything is wrong, the plain path
-(``_validated``) runs to report every problem in the same words and order as ``check``.
+The result is byte for byte what a cold publish writes, whatever the state holds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from feedsmith import assemble, cache
+from feedsmith import plan
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
-from feedsmith.model import (
-    Article,
-    Site,
-    page_relpath,
+from feedsmith.layout import (
+    ARTICLES_DIR,
+    CACHE_DIR,
+    FOLDER,
+    LEDGER_FILE,
+    MISSING,
+    SITE_FILE,
+    STATIC_DIR,
+    TEMPLATES_DIR,
+    Identity,
+    identity_of,
+    read_with_stat,
+    scan_inputs,
 )
+from feedsmith.model import Article, Site
 from feedsmith.progress import Progress
+from feedsmith.records import ArticleDecoder, ArticleRecord, build_key, digest, digest_text
+from feedsmith.state import (
+    TICK_NS,
+    Change,
+    Damaged,
+    Listed,
+    OutputRecord,
+    Run,
+    State,
+    StoredFile,
+)
 
 if TYPE_CHECKING:
     from feedsmith.ledger import LedgerEntry
     from feedsmith.load import RawFile
-    from feedsmith.parallel import FreshArticle, RenderContext
+    from feedsmith.parallel import Blob, RenderContext
     from feedsmith.validate import Problems
     from feedsmith.write import Deferred, Staged, WriteReport
 
-STATIC_DIR = "static"
-LEDGER_NAME = "feedsmith.lock"
 STAGES = ("load", "validate", "markdown", "pages", "feeds", "write")
 _SPOOL_PREFIX = "spool-"
 _STALE_SPOOL_SECONDS = 24 * 3600
@@ -65,7 +85,7 @@ class PublishOptions:
     """The options of ``feedsmith publish``; ``now`` without an offset is in the site time zone.
 
     ``jobs`` is how many processes render: None chooses by the cores and the amount of work,
-    1 renders in this process (tests force either).
+    1 renders in this process (tests and the preview server force it).
     """
 
     content_dir: Path
@@ -86,9 +106,13 @@ class PublishReport:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    changed: list[str] = field(default_factory=list)  # outputs written or removed, sorted
+    drafts: int = 0  # articles left out as drafts
+    scheduled: int = 0  # articles left out because they are published after --now
+    next_scheduled: datetime | None = None
     warnings: list[InputError] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
-    articles_rendered: int = 0  # articles loaded and rendered in this run, not taken from cache
+    articles_rendered: int = 0  # articles loaded and rendered in this run, not taken from state
     outputs_rendered: int = 0  # pages and feeds rendered in this run; the rest were reused
     jobs: int = 1  # processes that rendered articles
     fast_path: bool = False  # nothing changed since the last publish: nothing was even loaded
@@ -105,9 +129,36 @@ class Publication:
     warnings: tuple[InputError, ...]
 
 
+# --- check -------------------------------------------------------------------------------------
+
+
 def check(content_dir: Path, *, strict: bool = False, base_url: str | None = None) -> Publication:
     """Validate the content folder; raises ``ContentErrors`` listing every problem. No writes."""
-    return _validated(content_dir, base_url, strict, PublishReport())
+    from feedsmith.parallel import examine_file
+
+    _require_content_dir(content_dir)
+    site_part = _load_site(content_dir, base_url)
+    judged: list[_Judged] = []
+    if site_part.context is not None:
+        for relpath in site_part.relpaths:
+            examined = examine_file(site_part.context, content_dir, relpath)
+            judged.append(
+                _Judged(
+                    examined.load_errors,
+                    examined.load_warnings,
+                    examined.validate_errors,
+                    examined.validate_warnings,
+                    examined.articles,
+                )
+            )
+    else:
+        _reject_site(content_dir, site_part, strict)
+    warnings = _verdict(site_part, judged, strict)
+    assert site_part.site is not None  # _verdict raised otherwise
+    articles = tuple(a for j in judged for a in j.articles if isinstance(a, Article))
+    return Publication(
+        site_part.site, articles, site_part.ledger, site_part.id_base_url, tuple(warnings)
+    )
 
 
 def _require_content_dir(content_dir: Path) -> None:
@@ -118,37 +169,135 @@ def _require_content_dir(content_dir: Path) -> None:
         )
 
 
-def _validated(
-    content_dir: Path, base_url: str | None, strict: bool, report: PublishReport
-) -> Publication:
-    from feedsmith.ledger import find_renames
-    from feedsmith.load import load_content
-    from feedsmith.validate import Problems, validate_articles
+# --- validation, shared by check and publish ---------------------------------------------------
 
-    _require_content_dir(content_dir)
-    started = time.perf_counter()
-    loaded = load_content(content_dir)
+
+@dataclass(frozen=True, slots=True)
+class _SitePart:
+    """The publication's site-wide inputs, loaded and validated: what every file is judged by."""
+
+    site: Site | None
+    id_base_url: str
+    ledger: dict[str, LedgerEntry]
+    context: RenderContext | None  # None when the site has errors
+    relpaths: tuple[str, ...]  # article files, in load order
+    load_errors: tuple[InputError, ...]  # site.yaml and links leading outside
+    load_warnings: tuple[InputError, ...]
+    ledger_errors: tuple[InputError, ...]
+    ledger_shown: str
+    site_errors: tuple[InputError, ...]
+    site_warnings: tuple[InputError, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """One article file's verdict: its problems and its articles (or the state's records)."""
+
+    load_errors: tuple[InputError, ...]
+    load_warnings: tuple[InputError, ...]
+    validate_errors: tuple[InputError, ...]
+    validate_warnings: tuple[InputError, ...]
+    articles: tuple[Any, ...]  # Article or state.Listed: see validate.Identified
+
+
+def _load_site(content_dir: Path, base_url: str | None, templates_key: str = "") -> _SitePart:
+    from feedsmith.load import find_article_relpaths, find_static_files, load_file
+    from feedsmith.parallel import RenderContext
+    from feedsmith.validate import Problems
+
+    errors: list[InputError] = []
+    warnings: list[InputError] = []
+    site_path = content_dir / SITE_FILE
+    raw_site: RawFile | None = None
+    if site_path.is_file():
+        raw_site = load_file(site_path, site_path.as_posix(), errors, warnings)
+    else:
+        errors.append(
+            InputError(
+                site_path.as_posix(),
+                None,
+                "missing: every publication needs a site.yaml with title, base_url and description",
+            )
+        )
+    find_static_files(content_dir, errors)  # only to report links leading outside
+    relpaths = tuple(find_article_relpaths(content_dir, errors))
     ledger, ledger_errors = _read_ledger(content_dir)
-    report.stage_seconds["load"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    problems = Problems(list(loaded.errors) + ledger_errors, list(loaded.warnings))
-    site, id_base_url = _validated_site(loaded.site, base_url, problems)
-    articles: list[Article] = []
+    problems = Problems()
+    site, id_base_url = _validated_site(raw_site, base_url, problems)
+    context = None
     if site is not None:
         pinned = {slug: entry.id for slug, entry in ledger.items()}
-        articles = validate_articles(loaded.articles, site, id_base_url, pinned, problems)
+        context_key = digest_text(build_key(), site, id_base_url, templates_key)
+        context = RenderContext(site, id_base_url, pinned, context_key)
+    return _SitePart(
+        site,
+        id_base_url,
+        ledger,
+        context,
+        relpaths,
+        tuple(errors),
+        tuple(warnings),
+        tuple(ledger_errors),
+        (content_dir / LEDGER_FILE).as_posix(),
+        tuple(problems.errors),
+        tuple(problems.warnings),
+    )
+
+
+def _reject_site(content_dir: Path, site_part: _SitePart, strict: bool) -> NoReturn:
+    """A site too broken to validate articles by: report it, and each article file's load
+    problems, as every verdict is reported (raises ``ContentErrors``)."""
+    from feedsmith.load import load_file
+
+    judged = []
+    for relpath in site_part.relpaths:
+        errors: list[InputError] = []
+        warnings: list[InputError] = []
+        path = content_dir / relpath
+        load_file(path, path.as_posix(), errors, warnings)
+        judged.append(_Judged(tuple(errors), tuple(warnings), (), (), ()))
+    _verdict(site_part, judged, strict)
+    raise AssertionError("a publication without a valid site passed validation")
+
+
+def _verdict(site_part: _SitePart, judged: Sequence[_Judged], strict: bool) -> list[InputError]:
+    """Every problem of the publication in check's order; raises ``ContentErrors`` if any is
+    an error, else returns the warnings.
+
+    The order is load problems first (site, links, every article file, the ledger), then
+    validation (site, every article file), then the checks across articles.
+    """
+    from feedsmith.ledger import find_renames
+    from feedsmith.validate import Problems, check_unique
+
+    problems = Problems(list(site_part.load_errors), [])
+    for one in judged:
+        problems.errors.extend(one.load_errors)
+    problems.errors.extend(site_part.ledger_errors)
+    problems.warnings.extend(site_part.load_warnings)
+    for one in judged:
+        problems.warnings.extend(one.load_warnings)
+    problems.errors.extend(site_part.site_errors)
+    problems.warnings.extend(site_part.site_warnings)
+    if site_part.site is not None:
+        for one in judged:
+            problems.errors.extend(one.validate_errors)
+            problems.warnings.extend(one.validate_warnings)
+        articles = [a for one in judged for a in one.articles]
+        check_unique(articles, problems)
         if not problems.errors:
-            # check reports a renamed article as publish would refuse it (issue 3).
-            ledger_path = (content_dir / LEDGER_NAME).as_posix()
-            problems.errors.extend(find_renames(ledger, articles, id_base_url, ledger_path))
+            # A renamed article is reported as publish would refuse it.
+            problems.errors.extend(
+                find_renames(
+                    site_part.ledger, articles, site_part.id_base_url, site_part.ledger_shown
+                )
+            )
     if strict and problems.warnings:
         problems.errors.extend(problems.warnings)
         problems.warnings = []
-    report.stage_seconds["validate"] = time.perf_counter() - started
-    if problems.errors or site is None:
+    if problems.errors or site_part.site is None:
         raise ContentErrors(problems.errors, problems.warnings)
-    return Publication(site, tuple(articles), ledger, id_base_url, tuple(problems.warnings))
+    return problems.warnings
 
 
 def _validated_site(
@@ -171,7 +320,7 @@ def _validated_site(
 def _read_ledger(content_dir: Path) -> tuple[dict[str, LedgerEntry], list[InputError]]:
     from feedsmith.ledger import parse_ledger
 
-    path = content_dir / LEDGER_NAME
+    path = content_dir / LEDGER_FILE
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -181,243 +330,259 @@ def _read_ledger(content_dir: Path) -> tuple[dict[str, LedgerEntry], list[InputE
     return parse_ledger(text, path.as_posix())
 
 
-def select_published(
-    articles: Sequence[Article], now: datetime, drafts: bool
-) -> list[Article]:
-    """What readers get: no scheduled (future) articles, and drafts only with ``--drafts``."""
-    return [a for a in articles if a.published <= now and (drafts or not a.draft)]
+# --- publish -----------------------------------------------------------------------------------
 
 
 def publish(options: PublishOptions) -> PublishReport:
     """Validate, render and write the publication; see the module doc."""
-    report = PublishReport()
     _require_content_dir(options.content_dir)
+    build = build_key()
+    state = State.open(options.content_dir, build)
+    try:
+        try:
+            return _publish(options, state)
+        except Damaged:
+            # A record the state listed could not be read back: nothing is written yet
+            # (records are read before any output is), so start again from nothing.
+            state.close()
+            _remove_state(options.content_dir)
+            state = State.open(options.content_dir, build)
+            return _publish(options, state)
+    finally:
+        state.close()
+
+
+def _remove_state(content_dir: Path) -> None:
+    from feedsmith.layout import STATE_FILE
+
+    for stale in (content_dir / CACHE_DIR).glob(STATE_FILE + "*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _publish(options: PublishOptions, state: State) -> PublishReport:
+    report = PublishReport()
+    content_dir = options.content_dir
     started = time.perf_counter()
-    build = cache.build_key()
-    inputs = cache.scan_inputs(options.content_dir)
-    key = cache.run_key(build, _options_key(options), inputs)
-    stamp = cache.read_stamp(options.content_dir, options.out_dir)
-    if _unchanged_since_last_publish(options, key, stamp, report):
+    out = str(options.out_dir.resolve())
+    scanned = scan_inputs(content_dir)
+    known = state.identities()
+    digests = _trusted_digests(scanned, known)
+    run = state.run(out)
+    if run is not None and _unchanged_since(run, options, scanned, digests, state.outputs(out)):
+        _report_from_run(report, run)
         report.stage_seconds["load"] = time.perf_counter() - started
         return report
-    # What the last publish left as it was spares listing those folders for temporaries.
-    quiet = cache.quiet_folders(options.out_dir, stamp)
-    # From here on an interrupted publish must not leave a stamp saying all is done.
-    cache.remove_stamp(options.content_dir, options.out_dir)
-    report.stage_seconds["load"] = time.perf_counter() - started
-    with _spool_dir(options.content_dir) as spool_dir:
-        return _publish(options, build, inputs, spool_dir, quiet, report)
+    if state.note is not None:
+        report.warnings.append(InputError(content_dir.as_posix(), None, state.note))
+    # From here on an interrupted publish must not leave a record saying all is done.
+    state.forget_run(out)
+    # The small inputs every publish needs in full; article files are read by the workers.
+    for relpath, identity in scanned.items():
+        small = not relpath.startswith(ARTICLES_DIR + "/")
+        if small and relpath not in digests and identity not in (FOLDER, MISSING):
+            digests[relpath] = _digest_file(content_dir, relpath, scanned)
+    templates_key = digest_text(
+        sorted((r, d) for r, d in digests.items() if r.startswith(TEMPLATES_DIR + "/"))
+    )
+    site_part = _load_site(content_dir, options.base_url, templates_key)
+    if site_part.context is None:
+        _reject_site(content_dir, site_part, options.strict)
+    context = site_part.context
+    stored = state.files(context.context_key)
+    reused, misses = _reusable_files(site_part, stored, digests, scanned, content_dir)
+    report.stage_seconds["load"] += time.perf_counter() - started
 
-
-def _options_key(options: PublishOptions) -> tuple[object, ...]:
-    # --now is not here: the stamp records the range of --now that selects the same articles.
-    return (str(options.out_dir.resolve()), options.base_url, options.drafts, options.strict)
-
-
-def _unchanged_since_last_publish(
-    options: PublishOptions, key: str, stamp: cache.Stamp | None, report: PublishReport
-) -> bool:
-    """The fast path: the last publish into ``--out`` saw these inputs and options, ``now``
-    selects the same articles, and every file it wrote is still as it left it."""
-    if stamp is None or stamp.key != key:
-        return False
-    now = options.now
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=ZoneInfo(stamp.timezone))
-    if stamp.visible_from is not None and now < stamp.visible_from:
-        return False  # an article visible then would now be in the future
-    if stamp.visible_until is not None and now >= stamp.visible_until:
-        return False  # a scheduled article is due
-    if not cache.outputs_intact(options.out_dir, stamp.outputs):
-        return False
-    report.articles = stamp.articles
-    report.unchanged = stamp.files
-    report.warnings = list(stamp.warnings)
-    report.fast_path = True
-    return True
-
-
-@contextlib.contextmanager
-def _spool_dir(content_dir: Path) -> Iterator[Path]:
-    """A private folder for rendered pages waiting to be written (see parallel.py).
-
-    In the cache folder when it is writable, so a large archive's pages are not held in a
-    memory-backed /tmp; removed at the end whatever happens. Ones left by a killed publish are
-    removed a day later (a publish running beside this one may still use a recent one).
-    """
-    parent: Path | None = None
-    with contextlib.suppress(OSError):
-        folder = cache.make_cache_dir(content_dir)
-        for stale in folder.glob(_SPOOL_PREFIX + "*"):
-            if time.time() - stale.stat().st_mtime > _STALE_SPOOL_SECONDS:
-                shutil.rmtree(stale, ignore_errors=True)
-        parent = folder
-    try:
-        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=parent)
-    except OSError:
-        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX)
-    try:
-        yield Path(made)
-    finally:
-        shutil.rmtree(made, ignore_errors=True)
-
-
-def _publish(
-    options: PublishOptions,
-    build: str,
-    inputs: dict[str, cache.Stat],
-    spool_dir: Path,
-    quiet: dict[str, list[str]],
-    report: PublishReport,
-) -> PublishReport:
-    from feedsmith.ledger import find_renames
-    from feedsmith.parallel import SpoolReader
     from feedsmith.write import check_out_dir
 
-    content_dir = options.content_dir
-    loaded = _load_incrementally(options, build, inputs, spool_dir, report)
-    site = loaded.site
-    report.warnings = list(loaded.warnings)
-    check_out_dir(options.out_dir)
-    now = options.now
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=ZoneInfo(site.timezone))
-
-    started = time.perf_counter()
-    articles = [c.article for entry in loaded.files.values() for c in entry.articles]
-    ledger_path = content_dir / LEDGER_NAME
-    renames = find_renames(loaded.ledger, articles, loaded.id_base_url, ledger_path.as_posix())
-    if renames:
-        raise ContentErrors(renames, list(loaded.warnings))
-    visible_ids = {a.id for a in select_published(articles, now, options.drafts)}
-    plan = assemble.make_plan(loaded, visible_ids)
-    report.stage_seconds["validate"] += time.perf_counter() - started
-    _render_missing(plan, loaded, options, content_dir, spool_dir, report)
-    report.articles = len(plan.rendered)
-
-    reader = SpoolReader(spool_dir)
-    try:
+    with _spool_dir(content_dir) as spool_dir:
+        fresh = _render_files(context, options, content_dir, misses, spool_dir, report)
+        for relpath, identity, file_digest in fresh.identities:
+            scanned[relpath] = identity
+            digests[relpath] = file_digest
         started = time.perf_counter()
-        # Pages and feeds are rendered while writing; their time is theirs, not the writer's.
-        before = sum(report.stage_seconds[s] for s in ("pages", "feeds"))
-        made = assemble.Made()
-        outputs = assemble.outputs(plan, loaded, content_dir, reader, made, report)
-        written = _write(options.out_dir, outputs, quiet, len(plan.rendered))
-        spent = sum(report.stage_seconds[s] for s in ("pages", "feeds")) - before
-    finally:
-        reader.close()
-    _count(report, written)
+        judged = [
+            fresh.judged[relpath] if relpath in fresh.judged else _judged(reused[relpath])
+            for relpath in site_part.relpaths
+        ]
+        warnings = _verdict(site_part, judged, options.strict)
+        report.warnings.extend(warnings)
+        check_out_dir(options.out_dir)
+        site = context.site
+        now = options.now
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=ZoneInfo(site.timezone))
+        listed = [a for one in judged for a in one.articles]
+        selection = plan.select(listed, now, options.drafts)
+        remembered = state.outputs(out)
+        static = _static_files(content_dir, digests)
+        jobs = plan.plan_outputs(
+            context.context_key, site.feed_limit, selection.visible, static, remembered
+        )
+        report.stage_seconds["validate"] += time.perf_counter() - started
+        report.articles = len(selection.visible)
+        report.drafts, report.scheduled = selection.drafts, selection.scheduled
+        report.next_scheduled = selection.next_scheduled
 
-    ledgered = [r.article for r in plan.rendered if not r.article.draft]
-    ledger_written = _write_ledger(ledger_path, loaded.ledger, ledgered, report)
-    _save_cache(
-        options, loaded, plan, made, written, build, inputs, articles, now, ledger_written, report
-    )
-    report.stage_seconds["write"] = time.perf_counter() - started - spent
+        written = _write_outputs(options, site, jobs, selection, fresh, state, remembered, report)
+        report.changed = sorted([*written.written, *written.removed])
+        _count(report, written)
+
+        started = time.perf_counter()
+        ledgered = [a for a in selection.visible if not a.draft]
+        ledger_written = _write_ledger(
+            content_dir / LEDGER_FILE, site_part.ledger, ledgered, report
+        )
+        if ledger_written:
+            with contextlib.suppress(OSError):
+                stat, data = read_with_stat((content_dir / LEDGER_FILE).as_posix())
+                scanned[LEDGER_FILE] = identity_of(stat)
+                digests[LEDGER_FILE] = digest(data)
+        change = _change(
+            out, context.context_key, scanned, digests, known, stored, reused, fresh,
+            jobs, remembered, written, options, site, selection, report, ledger_written,
+        )  # fmt: skip
+        note = state.save(change, time.time_ns())
+        if note is not None:
+            report.warnings.append(InputError(content_dir.as_posix(), None, note))
+        report.stage_seconds["write"] += time.perf_counter() - started
     return report
 
 
-def _load_incrementally(
-    options: PublishOptions,
-    build: str,
-    inputs: dict[str, cache.Stat],
-    spool_dir: Path,
-    report: PublishReport,
-) -> assemble.Loaded:
-    """Load, validate and render what the cache does not already hold; see the module doc.
-
-    Raises ``ContentErrors`` exactly as ``check`` would when anything is wrong.
-    """
-    from feedsmith.load import find_article_relpaths, find_static_files, load_file
-    from feedsmith.parallel import RenderContext
-    from feedsmith.validate import Problems
-
-    content_dir = options.content_dir
-    started = time.perf_counter()
-    errors: list[InputError] = []
-    site_warnings: list[InputError] = []
-    site_path = content_dir / "site.yaml"
-    site_raw = (
-        load_file(site_path, site_path.as_posix(), errors, site_warnings)
-        if site_path.is_file()
-        else None
-    )
-    find_static_files(content_dir, errors)  # only to report links leading outside, as load does
-    relpaths = find_article_relpaths(content_dir, errors)
-    ledger, ledger_errors = _read_ledger(content_dir)
-    problems = Problems()
-    site, id_base_url = _validated_site(site_raw, options.base_url, problems)
-    if site is None or site_raw is None or errors or ledger_errors or problems.errors:
-        _fail_as_check(options)
-    assert site is not None
-    context_key = cache.digest_text(build, site, id_base_url)
-    pinned = {slug: entry.id for slug, entry in ledger.items()}
-    context = RenderContext(site, id_base_url, pinned, context_key)
-    index = cache.load_index(content_dir, context_key)
-
-    files: dict[str, cache.CachedFile | None] = {}
-    misses: list[str] = []
-    for relpath in relpaths:
-        reused = _reusable(index.files.get(relpath), content_dir, relpath, inputs, pinned)
-        files[relpath] = reused
-        if reused is None:
-            misses.append(relpath)
-    report.stage_seconds["load"] += time.perf_counter() - started
-
-    fresh: dict[tuple[str, int], FreshArticle] = {}
-    failed = _render_files(context, options, content_dir, misses, spool_dir, files, fresh, report)
-    if failed:
-        _fail_as_check(options)
-
-    started = time.perf_counter()
-    entries = {relpath: entry for relpath, entry in files.items() if entry is not None}
-    warnings = (
-        site_warnings
-        + [w for e in entries.values() for w in e.load_warnings]
-        + problems.warnings
-        + [w for e in entries.values() for w in e.validate_warnings]
-    )
-    all_articles = [c.article for e in entries.values() for c in e.articles]
-    if _conflicts(all_articles) or (options.strict and warnings):
-        _fail_as_check(options)
-    report.stage_seconds["validate"] += time.perf_counter() - started
-    return assemble.Loaded(site, ledger, id_base_url, context, index, entries, fresh, warnings)
+def _trusted_digests(
+    scanned: Mapping[str, Identity], known: Mapping[str, tuple[Identity, str]]
+) -> dict[str, str]:
+    """The digest of every input whose identity is as recorded: its bytes are as they were."""
+    trusted: dict[str, str] = {}
+    for relpath, identity in scanned.items():
+        seen = known.get(relpath)
+        if seen is not None and seen[0] == identity and identity.size >= 0:
+            trusted[relpath] = seen[1]
+    return trusted
 
 
-def _reusable(
-    entry: cache.CachedFile | None,
-    content_dir: Path,
-    relpath: str,
-    inputs: dict[str, cache.Stat],
-    pinned: dict[str, str],
-) -> cache.CachedFile | None:
-    """The cache's entry for a file if it still describes it, else None (load it again)."""
-    if entry is None:
-        return None
-    for cached in entry.articles:
-        # An article's id is its explicit id, else the ledger's for its slug, else derived.
-        # The first publish adds every new slug to the ledger with the id it already had:
-        # that must not invalidate anything. A different or removed ledger id might.
-        seen = pinned.get(cached.article.slug)
-        if seen != cached.article.id and (seen is not None or cached.pinned is not None):
-            return None
-    if entry.stat == inputs.get(relpath) and not entry.racy:
-        return entry
-    # Touched, copied or recorded too soon after a change: trust the bytes, not the stat.
+def _digest_file(content_dir: Path, relpath: str, scanned: dict[str, Identity]) -> str:
+    """An input's digest, read now; its identity is updated to the one read with it."""
     try:
-        stat, data = cache.read_with_stat((content_dir / relpath).as_posix())
+        stat, data = read_with_stat((content_dir / relpath).as_posix())
     except OSError:
-        return None
-    if cache.digest(data) != entry.digest:
-        return None
-    return cache.CachedFile(
-        cache.stat_of(stat),
-        entry.digest,
-        cache.is_racy(stat.st_mtime_ns),
-        entry.load_warnings,
-        entry.validate_warnings,
-        entry.articles,
+        scanned[relpath] = MISSING
+        return ""
+    scanned[relpath] = identity_of(stat)
+    return digest(data)
+
+
+def _run_key(
+    options: PublishOptions, digests: Mapping[str, str], scanned: Mapping[str, Identity]
+) -> str:
+    """Everything a publish into one folder depends on: feedsmith, the options, every input
+    (``--now`` aside: the run records the range of it that shows the same articles)."""
+    inputs = sorted(
+        (r, digests.get(r, "") if i.size >= 0 else str(i.size)) for r, i in scanned.items()
     )
+    return digest_text(build_key(), options.base_url, options.drafts, options.strict, inputs)
+
+
+def _unchanged_since(
+    run: Run,
+    options: PublishOptions,
+    scanned: Mapping[str, Identity],
+    digests: Mapping[str, str],
+    outputs: Mapping[str, OutputRecord],
+) -> bool:
+    """The fast path: the last publish into ``--out`` saw these inputs and options, ``now``
+    selects the same articles, and every file it wrote is still as it left it."""
+    if any(r not in digests for r, i in scanned.items() if i not in (FOLDER, MISSING)):
+        return False  # an input whose identity cannot vouch for its bytes
+    if run.key != _run_key(options, digests, scanned):
+        return False
+    report = run.report
+    now = options.now
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ZoneInfo(str(report["timezone"])))
+    visible_from, visible_until = report.get("visible_from"), report.get("visible_until")
+    if visible_from is not None and now < datetime.fromisoformat(visible_from):
+        return False  # an article visible then would now be in the future
+    if visible_until is not None and now >= datetime.fromisoformat(visible_until):
+        return False  # a scheduled article is due
+    return _outputs_intact(options.out_dir, outputs)
+
+
+def _outputs_intact(out_dir: Path, outputs: Mapping[str, OutputRecord]) -> bool:
+    """Whether every output file and folder is still as the last publish left it: a folder's
+    mtime moves when a file appears in it (a temporary left by an interrupted publish)."""
+    root = os.fspath(out_dir)
+    if not outputs:
+        return False
+    for relpath, record in outputs.items():
+        try:
+            stat = os.stat(f"{root}/{relpath}" if relpath else root)  # noqa: PTH116 - hot loop
+        except OSError:
+            return False
+        if stat.st_mtime_ns != record.mtime_ns or (
+            record.digest is not None and stat.st_size != record.size
+        ):
+            return False
+    return True
+
+
+def _report_from_run(report: PublishReport, run: Run) -> None:
+    saved = run.report
+    report.fast_path = True
+    report.articles = int(saved["articles"])
+    report.unchanged = int(saved["files"])
+    report.drafts = int(saved["drafts"])
+    report.scheduled = int(saved["scheduled"])
+    following = saved.get("next_scheduled")
+    report.next_scheduled = datetime.fromisoformat(following) if following else None
+    report.warnings = [InputError(p, line, m) for p, line, m in saved["warnings"]]
+
+
+def _reusable_files(
+    site_part: _SitePart,
+    stored: Mapping[str, StoredFile],
+    digests: dict[str, str],
+    scanned: dict[str, Identity],
+    content_dir: Path,
+) -> tuple[dict[str, StoredFile], list[str]]:
+    """Split the article files into those the state describes as they are now, and the rest
+    (to load, validate and render again)."""
+    assert site_part.context is not None
+    pinned = site_part.context.pinned
+    reused: dict[str, StoredFile] = {}
+    misses: list[str] = []
+    for relpath in site_part.relpaths:
+        entry = stored.get(relpath)
+        if entry is None or not all(
+            plan.reusable(a.pinned, a.id, pinned.get(a.slug)) for a in entry.articles
+        ):
+            misses.append(relpath)
+            continue
+        if relpath not in digests:
+            # Touched, copied, restored or recorded too soon after a change: the identity
+            # cannot tell, the bytes decide.
+            digests[relpath] = _digest_file(content_dir, relpath, scanned)
+        if digests[relpath] == entry.digest:
+            reused[relpath] = entry
+        else:
+            misses.append(relpath)
+    return reused, misses
+
+
+def _judged(entry: StoredFile) -> _Judged:
+    return _Judged((), entry.load_warnings, (), entry.validate_warnings, entry.articles)
+
+
+@dataclass
+class _Fresh:
+    """The article files loaded, validated and rendered in this run."""
+
+    judged: dict[str, _Judged] = field(default_factory=dict)
+    identities: list[tuple[str, Identity, str]] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)  # relpath -> FileRecord
+    bodies: dict[tuple[str, int], Blob] = field(default_factory=dict)
+    pages: dict[tuple[str, int], Blob | Staged] = field(default_factory=dict)
+    reader: Any = None  # parallel.SpoolReader
 
 
 def _render_files(
@@ -426,23 +591,22 @@ def _render_files(
     content_dir: Path,
     relpaths: Sequence[str],
     spool_dir: Path,
-    files: dict[str, cache.CachedFile | None],
-    fresh: dict[tuple[str, int], FreshArticle],
     report: PublishReport,
-) -> bool:
-    """Load, validate and render ``relpaths`` into ``files``/``fresh``; True if any failed."""
-    from feedsmith.parallel import PARALLEL_MIN_FILES, default_jobs, render_files
+) -> _Fresh:
+    """Load, validate and render ``relpaths`` (see parallel.py)."""
+    from feedsmith.parallel import PARALLEL_MIN_FILES, SpoolReader, default_jobs, render_files
+    from feedsmith.records import decode_warnings
 
+    fresh = _Fresh(reader=SpoolReader(spool_dir))
     if not relpaths:
-        return False
+        return fresh
     jobs = options.jobs
     if jobs is None:
         jobs = default_jobs() if len(relpaths) >= PARALLEL_MIN_FILES else 1
     jobs = max(1, min(jobs, len(relpaths)))
     report.jobs = max(report.jobs, jobs)
     progress = Progress("rendering", len(relpaths))
-    decoder = cache.ArticleDecoder()
-    failed = False
+    decoder = ArticleDecoder()
     totals = [0.0, 0.0, 0.0, 0.0]
     try:
         results = render_files(
@@ -458,13 +622,24 @@ def _render_files(
             for i, seconds in enumerate(result.seconds):
                 totals[i] += seconds
             if result.entry is None:
-                failed = True
+                fresh.judged[result.relpath] = _Judged(
+                    decode_warnings(result.load_errors), (),
+                    decode_warnings(result.validate_errors), (), (),
+                )  # fmt: skip
                 continue
-            entry = decoder.file(result.entry)
-            files[result.relpath] = entry
+            record = decoder.file(result.entry)
+            assert result.identity is not None
+            fresh.identities.append((result.relpath, result.identity, record.digest))
+            fresh.records[result.relpath] = record
+            listed = tuple(_listed(result.relpath, n, a) for n, a in enumerate(record.articles))
+            fresh.judged[result.relpath] = _Judged(
+                (), record.load_warnings, (), record.validate_warnings, listed
+            )
             for number, made in enumerate(result.fresh):
-                fresh[(result.relpath, number)] = made
-            report.articles_rendered += len(entry.articles)
+                fresh.bodies[(result.relpath, number)] = made.content
+                if made.page is not None:
+                    fresh.pages[(result.relpath, number)] = made.page
+            report.articles_rendered += len(record.articles)
     except OSError as exc:
         # Rendered pages and bodies could not be put aside (a full disk): as in the writer,
         # nothing in --out has changed yet.
@@ -476,7 +651,29 @@ def _render_files(
     # Work done side by side in ``jobs`` processes: its wall-clock share (see PublishReport).
     for stage, seconds in zip(("load", "validate", "markdown", "pages"), totals, strict=True):
         report.stage_seconds[stage] += seconds / jobs
-    return failed
+    return fresh
+
+
+def _listed(relpath: str, number: int, record: ArticleRecord) -> Listed:
+    a = record.article
+    return Listed(
+        relpath, number, a.id, a.slug, a.title, a.published, a.updated, a.draft,
+        a.link is None, a.categories, a.source, record.pinned, record.digest,
+        record.entry_digest,
+    )  # fmt: skip
+
+
+def _static_files(content_dir: Path, digests: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(output path, input path, digest) of every file copied as it is."""
+    from feedsmith.load import find_static_files
+
+    # Links leading outside the content folder were refused by validation; the walk skips
+    # them again here rather than trusting that nothing changed since.
+    found = []
+    for relative, _path in find_static_files(content_dir):
+        source = f"{STATIC_DIR}/{relative}"
+        found.append((relative, source, digests.get(source, "")))
+    return found
 
 
 def _pages_tree(spool_dir: Path, out_dir: Path) -> str | None:
@@ -492,67 +689,117 @@ def _pages_tree(spool_dir: Path, out_dir: Path) -> str | None:
     return (spool_dir / "pages").as_posix() if same else None
 
 
-def _fail_as_check(options: PublishOptions) -> None:
-    """Something is wrong: report it exactly as ``check`` does (raises ``ContentErrors``)."""
-    _validated(options.content_dir, options.base_url, options.strict, PublishReport())
-    raise AssertionError("publish found a problem that check does not: a bug in feedsmith")
+@contextlib.contextmanager
+def _spool_dir(content_dir: Path) -> Iterator[Path]:
+    """A private folder for rendered pages waiting to be written (see parallel.py).
 
-
-def _conflicts(articles: Sequence[Article]) -> bool:
-    """Whether validate's checks across articles would find anything (two files can be
-    fine alone and clash together: a slug or id used twice, one category spelt two ways)."""
-    slugs: set[str] = set()
-    ids: set[str] = set()
-    names: dict[str, str] = {}
-    for article in articles:
-        if article.slug in slugs or article.id in ids:
-            return True
-        slugs.add(article.slug)
-        ids.add(article.id)
-        for category in article.categories:
-            if names.setdefault(category.slug, category.name) != category.name:
-                return True
-    return False
-
-
-def _render_missing(
-    plan: assemble.Plan,
-    loaded: assemble.Loaded,
-    options: PublishOptions,
-    content_dir: Path,
-    spool_dir: Path,
-    report: PublishReport,
-) -> None:
-    """Render again the cached articles whose output cannot be reused: a feed now carries
-    one whose body HTML is not kept, or a page was never made (a draft, a scheduled article).
+    In the cache folder when it is writable, so a large archive's pages are not held in a
+    memory-backed /tmp; removed at the end whatever happens. Ones left by a killed publish are
+    removed a day later (a publish running beside this one may still use a recent one).
     """
-    context_key = loaded.context.page_key
-    wanted: set[str] = set()
-    for article_id, (relpath, number, cached) in plan.sources.items():
-        if (relpath, number) in loaded.fresh:
-            continue
-        needs_body = article_id in plan.feed_ids and cached.digest not in loaded.index.bodies
-        page = page_relpath(cached.article)
-        needs_page = page is not None and loaded.index.outputs.get(page, ("", ""))[0] != (
-            cache.page_digest(context_key, cached.digest)
-        )
-        if needs_body or needs_page:
-            wanted.add(relpath)
-    if not wanted:
-        return
-    files: dict[str, cache.CachedFile | None] = {}
-    relpaths = sorted(wanted)
-    failed = _render_files(
-        loaded.context, options, content_dir, relpaths, spool_dir, files, loaded.fresh, report
+    parent: Path | None = None
+    folder = content_dir / CACHE_DIR
+    with contextlib.suppress(OSError):
+        for stale in folder.glob(_SPOOL_PREFIX + "*"):
+            if time.time() - stale.stat().st_mtime > _STALE_SPOOL_SECONDS:
+                shutil.rmtree(stale, ignore_errors=True)
+        if folder.is_dir():
+            parent = folder
+    try:
+        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=parent)
+    except OSError:
+        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX)
+    try:
+        yield Path(made)
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def _write_outputs(
+    options: PublishOptions,
+    site: Site,
+    jobs: Sequence[plan.Job],
+    selection: plan.Selection,
+    fresh: _Fresh,
+    state: State,
+    remembered: Mapping[str, OutputRecord],
+    report: PublishReport,
+) -> WriteReport:
+    from feedsmith import assemble
+    from feedsmith.write import Staged
+
+    reader = fresh.reader
+    started = time.perf_counter()
+
+    def body(blob: Blob) -> Callable[[], str]:
+        return lambda: reader.read(blob).decode("utf-8")
+
+    articles = assemble.Articles(
+        {
+            (relpath, number): (record, body(fresh.bodies[(relpath, number)]))
+            for relpath, file_record in fresh.records.items()
+            for number, record in enumerate(file_record.articles)
+        },
+        state.records,
     )
-    for relpath in relpaths:
-        again = files.get(relpath)
-        before = loaded.files[relpath]
-        if failed or again is None or again.digest != before.digest:
-            raise FeedsmithError(
-                f"{(content_dir / relpath).as_posix()}: changed while publishing: publish again"
-            )
-        loaded.files[relpath] = again
+    pages: dict[tuple[str, int], Staged | Callable[[], bytes]] = {}
+    for key, page in fresh.pages.items():
+        pages[key] = page if isinstance(page, Staged) else functools.partial(reader.read, page)
+    counts = assemble.Counts()
+    content_dir = options.content_dir
+    stream = assemble.outputs(
+        site,
+        jobs,
+        plan.latest_update(selection.visible),
+        articles,
+        pages,
+        lambda source: (content_dir / source).read_bytes(),
+        counts,
+    )
+    shown_pages = {(j.members[0].relpath, j.members[0].number) for j in jobs if j.kind == "page"}
+    # The page of an article readers do not get (a draft, a scheduled one) must not stay in
+    # a staging tree that moves into --out whole (write.Staged).
+    for key, page in fresh.pages.items():
+        if isinstance(page, Staged) and key not in shown_pages:
+            staged = Path(page.path)
+            staged.unlink()
+            with contextlib.suppress(OSError):
+                staged.parent.rmdir()  # its folder too, empty now
+    quiet = _quiet_folders(options.out_dir, remembered)
+    try:
+        written = _write(options.out_dir, stream, quiet, len(jobs))
+    finally:
+        reader.close()
+    report.outputs_rendered = counts.rendered
+    for stage, seconds in counts.seconds.items():
+        report.stage_seconds[stage] += seconds
+    report.stage_seconds["write"] += time.perf_counter() - started - sum(counts.seconds.values())
+    return written
+
+
+def _quiet_folders(out_dir: Path, remembered: Mapping[str, OutputRecord]) -> dict[str, list[str]]:
+    """The output folders in which no entry appeared or vanished since the last publish, each
+    with its subfolders that publish knew of (see write.remove_stale_temporaries).
+
+    The state keeps folders only after a publish that completed, leaving no temporary file,
+    and a file appearing in a folder changes the folder's mtime: a folder with its recorded
+    mtime holds no temporary. One stat per folder replaces listing it.
+    """
+    root = os.fspath(out_dir)
+    folders = [relpath for relpath, record in remembered.items() if record.digest is None]
+    quiet: dict[str, list[str]] = {}
+    for relpath in folders:
+        try:
+            stat = os.stat(f"{root}/{relpath}" if relpath else root)  # noqa: PTH116 - hot loop
+        except OSError:
+            continue
+        if stat.st_mtime_ns == remembered[relpath].mtime_ns:
+            quiet[relpath] = []
+    for folder in folders:
+        parent = folder.rpartition("/")[0]
+        if folder and parent in quiet:
+            quiet[parent].append(folder)
+    return quiet
 
 
 def _write(
@@ -583,15 +830,16 @@ def _count(report: PublishReport, written: WriteReport) -> None:
 
 
 def _write_ledger(
-    path: Path, ledger: dict[str, LedgerEntry], published: list[Article], report: PublishReport
-) -> bool:
-    """Record new ids; False when the ledger could not be written (a warning says so)."""
+    path: Path, ledger: dict[str, LedgerEntry], published: Sequence[Listed], report: PublishReport
+) -> bool | None:
+    """Record new ids: True when written, None when nothing new, False when it could not be
+    written (a warning says so)."""
     from feedsmith.ledger import record, render_ledger
     from feedsmith.write import write_file_atomically
 
     updated = record(ledger, published)
     if updated == ledger and path.exists():
-        return True
+        return None
     try:
         write_file_atomically(path, render_ledger(updated).encode("utf-8"))
     except OSError as exc:
@@ -608,56 +856,98 @@ def _write_ledger(
     return True
 
 
-def _save_cache(
-    options: PublishOptions,
-    loaded: assemble.Loaded,
-    plan: assemble.Plan,
-    made: assemble.Made,
+def _change(
+    out: str,
+    context_key: str,
+    scanned: Mapping[str, Identity],
+    digests: Mapping[str, str],
+    known: Mapping[str, tuple[Identity, str]],
+    stored: Mapping[str, StoredFile],
+    reused: Mapping[str, StoredFile],
+    fresh: _Fresh,
+    jobs: Sequence[plan.Job],
+    remembered: Mapping[str, OutputRecord],
     written: WriteReport,
-    build: str,
-    inputs: dict[str, cache.Stat],
-    articles: Sequence[Article],
-    now: datetime,
-    ledger_written: bool,
+    options: PublishOptions,
+    site: Site,
+    selection: plan.Selection,
     report: PublishReport,
-) -> None:
-    """Keep what the next publish can reuse, and the stamp that lets it skip everything."""
-    content_dir = options.content_dir
-    index = loaded.index
-    now_ns = time.time_ns()
-    files = {relpath: entry.recorded_at(now_ns) for relpath, entry in loaded.files.items()}
-    if files != index.files or made.outputs != index.outputs or made.bodies != index.bodies:
-        index.files, index.outputs, index.bodies = files, made.outputs, made.bodies
-        cache.save_index(content_dir, index)
-    if not ledger_written:
-        return  # the next publish must try (and warn) again
-    # The ledger is an input that this publish may just have written: stamp its new stat.
-    stamped = dict(inputs)
-    with contextlib.suppress(OSError):
-        stat = (content_dir / LEDGER_NAME).stat()
-        stamped[LEDGER_NAME] = cache.stat_of(stat)
-    if any(cache.is_racy(stat[1], now_ns) for stat in inputs.values()):
-        # A file changed within the last moments could change again within the same mtime
-        # tick, keeping its stat: the stamp would then hide the change. The next publish is
-        # a real one instead (cheap: the cache re-reads just those files). The ledger this
-        # publish wrote itself is not such a change, hence ``inputs``, not ``stamped``.
-        return
-    visible = {r.article.id for r in plan.rendered}
-    shown = [a.published for a in articles if a.id in visible]
-    # The earliest article that --now alone keeps out (drafts stay out whatever the time).
-    scheduled = [
-        a.published
-        for a in articles
-        if a.id not in visible and (options.drafts or not a.draft) and a.published > now
-    ]
-    stamp = cache.Stamp(
-        key=cache.run_key(build, _options_key(options), dict(sorted(stamped.items()))),
-        timezone=loaded.site.timezone,
-        visible_from=max(shown, default=None),
-        visible_until=min(scheduled, default=None),
-        articles=report.articles,
-        files=report.written + report.unchanged,
-        warnings=tuple(report.warnings),
-        outputs=cache.stat_outputs(options.out_dir, written.files),
+    ledger_written: bool | None,
+) -> Change:
+    """What this publish teaches the state: only what differs from what it held."""
+
+    inputs = {
+        relpath: (identity, digests[relpath])
+        for relpath, identity in scanned.items()
+        if relpath in digests
+        and digests[relpath]
+        and known.get(relpath) != (identity, digests[relpath])
+    }
+    gone_inputs = [relpath for relpath in known if relpath not in scanned]
+    files: dict[str, tuple[Any, tuple[str, ...]]] = {}
+    reader = fresh.reader
+    for relpath, record in fresh.records.items():
+        bodies = tuple(
+            reader.read(fresh.bodies[(relpath, n)]).decode("utf-8")
+            for n in range(len(record.articles))
+        )
+        files[relpath] = (record, bodies)
+    gone_files = [relpath for relpath in stored if relpath not in reused and relpath not in files]
+    inputs_of = {name: job.inputs for job in jobs for name in job.names}
+    outputs: dict[str, OutputRecord] = {}
+    for relpath, (size, mtime_ns) in written.files.items():
+        made = OutputRecord(inputs_of.get(relpath), written.digests[relpath], size, mtime_ns)
+        if remembered.get(relpath) != made:
+            outputs[relpath] = made
+    for folder, stat in _folder_stats(options.out_dir, written).items():
+        made = OutputRecord(None, None, stat.st_size, stat.st_mtime_ns)
+        if remembered.get(folder) != made:
+            outputs[folder] = made
+    folders = {r.rpartition("/")[0] for r in written.files} | {""}
+    gone_outputs = [r for r in remembered if r not in written.files and r not in folders]
+    # A ledger that could not be written: the next publish must try (and warn) again.
+    run = (
+        None
+        if ledger_written is False
+        else Run(
+            _run_key(options, digests, scanned),
+            {
+                "timezone": site.timezone,
+                "visible_from": _iso(selection.visible_from),
+                "visible_until": _iso(selection.visible_until),
+                "articles": report.articles,
+                "files": report.written + report.unchanged,
+                "drafts": report.drafts,
+                "scheduled": report.scheduled,
+                "next_scheduled": _iso(selection.next_scheduled),
+                "warnings": [[w.path, w.line, w.message] for w in report.warnings],
+            },
+        )
     )
-    cache.write_stamp(content_dir, options.out_dir, stamp)
+    own = {LEDGER_FILE} if ledger_written else set()
+    return Change(
+        out, context_key, inputs, own, gone_inputs, files, gone_files, outputs, gone_outputs, run
+    )
+
+
+def _folder_stats(out_dir: Path, written: WriteReport) -> dict[str, os.stat_result]:
+    """The stat of every folder holding an output, once its mtime can vouch for it.
+
+    A file appearing in a folder moves the folder's mtime, unless it appears within the same
+    tick of the kernel's file-time clock as the last change this publish made there. Waiting
+    out that tick (only after a publish that changed something) makes a temporary left later,
+    by an interrupted publish, always visible (see _quiet_folders).
+    """
+    root = os.fspath(out_dir)
+    folders = sorted({r.rpartition("/")[0] for r in written.files} | {""})
+    if written.written or written.removed:
+        time.sleep(TICK_NS / 1e9)
+    stats: dict[str, os.stat_result] = {}
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            stats[folder] = os.stat(f"{root}/{folder}" if folder else root)  # noqa: PTH116
+    return stats
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant is not None else None

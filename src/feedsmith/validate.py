@@ -10,10 +10,11 @@ import difflib
 import functools
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
+from typing import Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -489,26 +490,40 @@ def validate_articles(
     ``id_base_url`` is site.yaml's own base_url (not ``--base-url``), so a preview publish
     does not derive other ids. ``pinned_ids`` maps slug -> id from the ledger.
     """
-    zone = ZoneInfo(site.timezone)
     articles: list[Article] = []
     for raw_file in files:
-        documents = _article_documents(raw_file, problems)
-        several = len(documents) > 1
-        for document in documents:
-            article = _validate_article(
-                document,
-                raw_file.path,
-                several,
-                site,
-                zone,
-                id_base_url,
-                pinned_ids,
-                problems,
-                raw_file.escapes,
-            )
-            if article is not None:
-                articles.append(article)
-    _check_unique(articles, problems)
+        articles.extend(validate_file(raw_file, site, id_base_url, pinned_ids, problems))
+    check_unique(articles, problems)
+    return articles
+
+
+def validate_file(
+    raw_file: RawFile,
+    site: Site,
+    id_base_url: str,
+    pinned_ids: Mapping[str, str],
+    problems: Problems,
+) -> list[Article]:
+    """One article file -> its ``Article`` values; the checks across files are
+    ``check_unique``'s, over every file's articles."""
+    zone = ZoneInfo(site.timezone)
+    documents = _article_documents(raw_file, problems)
+    several = len(documents) > 1
+    articles: list[Article] = []
+    for document in documents:
+        article = _validate_article(
+            document,
+            raw_file.path,
+            several,
+            site,
+            zone,
+            id_base_url,
+            pinned_ids,
+            problems,
+            raw_file.escapes,
+        )
+        if article is not None:
+            articles.append(article)
     return articles
 
 
@@ -717,12 +732,29 @@ def _enclosures(fields: _Fields, base_url: str) -> tuple[Enclosure, ...]:
     return tuple(enclosures)
 
 
-def _check_unique(articles: list[Article], problems: Problems) -> None:
-    """Slugs and ids name files and entries: two articles may not share one."""
+class Identified(Protocol):
+    """What the checks across articles look at: an ``Article``, or the state's record of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def categories(self) -> tuple[Category, ...]: ...
+    @property
+    def source(self) -> Source: ...
+
+
+_Named = TypeVar("_Named", bound=Identified)
+
+
+def check_unique(articles: Sequence[Identified], problems: Problems) -> None:
+    """Slugs and ids name files and entries: two articles may not share one, and one category
+    may not be spelt two ways (both would become the same folder)."""
     reported = _first_wins(articles, lambda a: a.slug, "slug", problems)
     # A derived id follows from the slug, so a slug clash would be reported twice.
     _first_wins([a for a in articles if id(a) not in reported], lambda a: a.id, "id", problems)
-    category_names: dict[str, tuple[str, Article]] = {}
+    category_names: dict[str, tuple[str, Identified]] = {}
     for article in articles:
         for category in article.categories:
             seen = category_names.setdefault(category.slug, (category.name, article))
@@ -736,10 +768,10 @@ def _check_unique(articles: list[Article], problems: Problems) -> None:
 
 
 def _first_wins(
-    articles: list[Article], key: Callable[[Article], str], what: str, problems: Problems
+    articles: Sequence[_Named], key: Callable[[_Named], str], what: str, problems: Problems
 ) -> set[int]:
     """Report every article whose ``key`` an earlier one already has; return their ``id()``s."""
-    seen: dict[str, Article] = {}
+    seen: dict[str, _Named] = {}
     reported: set[int] = set()
     for article in articles:
         value = key(article)

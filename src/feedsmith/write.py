@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TypeVar
 
-from feedsmith.cache import digest
 from feedsmith.errors import FeedsmithError
+from feedsmith.records import digest
 
 # ruff: noqa: PTH102, PTH103, PTH104, PTH108, PTH116, PTH123
 # The per-file path works on plain strings with os functions: at 10,000 files a Path object
@@ -80,6 +80,7 @@ class WriteReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # output: size, mtime_ns
+    digests: dict[str, str] = field(default_factory=dict)  # output: digest of its bytes
 
 
 def check_out_dir(out_dir: Path) -> None:
@@ -118,7 +119,7 @@ def remove_stale_temporaries(
     """Delete ``.feedsmith-tmp-*`` files an interrupted publish left behind (SPEC).
 
     ``quiet`` maps folders (relative, posix; "" is ``out_dir``) known to hold no temporary
-    file to their subfolders worth visiting: those are not listed (see cache.quiet_folders).
+    file to their subfolders worth visiting: those are not listed (see publish._quiet_folders).
     """
     removed = 0
     quiet = quiet or {}
@@ -264,6 +265,7 @@ def write_outputs(
                 " published, but fix this and publish again to record them"
             ) from exc
     report.files = {relpath: (r.size, r.mtime_ns) for relpath, r in manifest.items()}
+    report.digests = {relpath: r.digest for relpath, r in manifest.items()}
     return report
 
 

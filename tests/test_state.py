@@ -1,4 +1,4 @@
-"""The cache, the no-change fast path and parallel rendering never change a byte (issue 5).
+"""The publish state, the no-change fast path and parallel rendering never change a byte.
 
 Every test compares against a cold publish (no cache) of the same content, whole output trees
 at a time. Whether work was reused is observed through the report's counters, never through
@@ -7,10 +7,11 @@ timing.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import pickle
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,8 +23,9 @@ import pytest
 
 import feedsmith
 import feedsmith.publish
-from feedsmith import cache, pages
+from feedsmith import pages, records
 from feedsmith.errors import ContentErrors
+from feedsmith.layout import CACHE_DIR, STATE_FILE
 from feedsmith.publish import PublishOptions, PublishReport, check, publish
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,7 +79,7 @@ def run(content: Path, out: Path, **options: object) -> PublishReport:
 
 def settle(content: Path) -> None:
     """Date every input a minute back: a file changed within the last moments might change
-    again within the same mtime tick, so the fast path does not trust it yet (see cache.py).
+    again within the same mtime tick, so the fast path does not trust it yet (see state.py).
     """
     for path in content.rglob("*"):
         if path.is_file() and ".feedsmith-cache" not in path.parts:
@@ -142,7 +144,7 @@ def test_pages_staged_by_workers_are_those_readers_get_and_no_others(
     assert len(list((staged / "articles").glob("*/index.html"))) == ARTICLES
 
     spooled = tmp_path / "spooled"
-    shutil.rmtree(content / cache.CACHE_DIR_NAME)
+    shutil.rmtree(content / CACHE_DIR)
     # As where the cache folder and --out are on different file systems.
     publish_module = sys.modules["feedsmith.publish"]  # the package exports the function
     monkeypatch.setattr(publish_module, "_pages_tree", lambda spool_dir, out_dir: None)
@@ -177,40 +179,60 @@ def test_nothing_changed_is_the_fast_path_and_rewrites_nothing(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda raw: raw | {"outputs": 7},
-        lambda raw: raw | {"outputs": raw["outputs"][:2]},
-        lambda raw: (
-            raw | {"outputs": [raw["outputs"][0], raw["outputs"][1][:-1], raw["outputs"][2]]}
-        ),
-        lambda raw: raw | {"outputs": [["x"], ["big"], [1]]},
-        lambda raw: {"key": raw["key"]},
-    ],
-)
-def test_a_damaged_stamp_means_a_real_publish(
-    content: Path, tmp_path: Path, damage: Callable[[dict[str, object]], dict[str, object]]
+def _state(content: Path) -> Path:
+    return content / CACHE_DIR / STATE_FILE
+
+
+def _sql(content: Path, statement: str, *params: object) -> None:
+    with contextlib.closing(sqlite3.connect(_state(content))) as db, db:
+        db.execute(statement, params)
+
+
+def _truncate(content: Path) -> None:
+    for path in (content / CACHE_DIR).glob(STATE_FILE + "*"):
+        path.write_bytes(path.read_bytes()[:1000])
+
+
+def _garbage(content: Path) -> None:
+    for path in (content / CACHE_DIR).glob(STATE_FILE + "*"):
+        path.write_bytes(b"not a database " * 100)
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    "truncated": _truncate,
+    "garbage": _garbage,
+    "run report": lambda c: _sql(c, "UPDATE runs SET report = '{'"),
+    "run report keys": lambda c: _sql(c, "UPDATE runs SET report = '{}'"),
+    "no outputs": lambda c: _sql(c, "DELETE FROM outputs"),
+    "output sizes": lambda c: _sql(c, "UPDATE outputs SET size = size + 1"),
+    "table dropped": lambda c: _sql(c, "DROP TABLE articles"),
+    "records": lambda c: _sql(c, "UPDATE articles SET record = x'00'"),
+    "digests": lambda c: _sql(c, "UPDATE articles SET digest = 'x', entry_digest = 'y'"),
+    "input digests": lambda c: _sql(c, "UPDATE inputs SET digest = 'x'"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_state_means_a_real_publish_of_the_same_bytes(
+    content: Path, tmp_path: Path, damage: str
 ) -> None:
     out = tmp_path / "out"
     settle(content)
     run(content, out)
     expected = tree(out)
-    (stamp,) = (content / cache.CACHE_DIR_NAME).glob("stamp-*.json")
-    stamp.write_text(json.dumps(damage(json.loads(stamp.read_bytes()))))
-    settle(content)  # the ledger the first publish wrote is no longer too new to stamp
+    DAMAGE[damage](content)
+    settle(content)  # the ledger the first publish wrote is no longer too new to trust
     again = run(content, out)
-    assert not again.fast_path
-    assert again.written == 0
     assert tree(out) == expected
-    assert run(content, out).fast_path  # and the next one trusts the stamp it wrote
+    assert again.written == 0 or damage in ("digests",)
+    assert run(content, out).fast_path  # and the next one trusts the state it wrote
 
 
 def test_temporaries_left_in_output_folders_are_removed_though_folders_are_not_all_listed(
     content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After a stamped publish, a republish lists only the folders whose mtime moved
-    (cache.quiet_folders): those where an interrupted publish could have left a temporary."""
+    (publish._quiet_folders): those where an interrupted publish could have left a temporary."""
     out = tmp_path / "out"
     settle(content)
     run(content, out)
@@ -356,11 +378,11 @@ def test_a_new_feedsmith_version_invalidates_the_cache(
 def changed_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """feedsmith running with an edited copy of its templates, as after an upgrade.
 
-    pages.py renders from the copy, and the cache key hashes the copy: the same two things an
+    pages.py renders from the copy, and the build key hashes the copy: the same two things an
     edited installed template changes.
     """
     copy = tmp_path / "templates"
-    shutil.copytree(cache.TEMPLATES_DIR, copy)
+    shutil.copytree(records.TEMPLATES_DIR, copy)
     marker = "<!-- edited template -->"
     base = copy / "base.html"
     text = base.read_text(encoding="utf-8")
@@ -369,7 +391,7 @@ def changed_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     original: Callable[[], jinja2.Environment] = pages._environment
     environment = original().overlay(loader=jinja2.FileSystemLoader(copy))
     monkeypatch.setattr(pages, "_environment", lambda: environment)
-    monkeypatch.setattr(cache, "TEMPLATES_DIR", copy)
+    monkeypatch.setattr(records, "TEMPLATES_DIR", copy)
     yield marker
 
 
@@ -447,62 +469,48 @@ class _Planted:
         return (Path.touch, (str(self.marker),))
 
 
-def test_a_planted_cache_file_runs_no_code(content: Path, tmp_path: Path) -> None:
-    # The cache lives in the content folder, which may come from someone else (issue 4).
+def test_a_planted_record_runs_no_code(content: Path, tmp_path: Path) -> None:
+    # The state lives in the content folder, which may come from someone else.
     out = tmp_path / "out"
     expected = cold(content, tmp_path)
+    run(content, out)
+    shutil.rmtree(out)
     marker = tmp_path / "ran"
-    folder = cache.make_cache_dir(content)
-    (folder / "index.pickle").write_bytes(pickle.dumps((_Planted(marker),)))
+    _sql(content, "UPDATE articles SET record = ?", pickle.dumps((_Planted(marker),)))
     report = run(content, out)
     assert not marker.exists()
     assert report.articles_rendered == ARTICLES  # refused, so a cold start
     assert tree(out) == expected
 
 
-def test_a_planted_index_delta_runs_no_code(content: Path, tmp_path: Path) -> None:
+def test_one_edit_rewrites_only_its_own_rows(content: Path, tmp_path: Path) -> None:
+    """The state keeps what changed, not everything again: after one edit, every other file's
+    rows are the rows that were there (SQLite gives a replaced row a new rowid)."""
     out = tmp_path / "out"
     run(content, out)
-    marker = tmp_path / "ran"
-    folder = cache.cache_dir(content)
-    (folder / "index-delta.pickle").write_bytes(pickle.dumps((_Planted(marker),)))
-    append_to_body(first_article(content), "An edit after the delta was planted.")
-    report = run(content, out)
-    assert not marker.exists()
-    assert report.articles_rendered == 1  # the base alone still serves the other articles
-    assert tree(out) == cold(content, tmp_path)
 
+    def rowids() -> dict[str, int]:
+        with contextlib.closing(sqlite3.connect(_state(content))) as db:
+            return dict(db.execute("SELECT relpath, rowid FROM files").fetchall())
 
-def test_small_changes_go_to_a_delta_that_reads_back_as_the_whole_index(
-    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """After one edit only index-delta.pickle is written; loaded, base + delta hold what a
-    whole index written from scratch holds; many changes fold everything into a new base."""
-    out = tmp_path / "out"
-    run(content, out)
-    folder = cache.cache_dir(content)
-    base_bytes = (folder / "index.pickle").read_bytes()
-    append_to_body(first_article(content), "One sentence more.")
+    before = rowids()
+    # Not the last file: SQLite would give its replaced row the rowid it had.
+    edited = sorted((content / "articles").rglob("*.yaml"))[0]
+    append_to_body(edited, "One sentence more.")
     assert run(content, out).articles_rendered == 1
-    assert (folder / "index.pickle").read_bytes() == base_bytes
-    assert (folder / "index-delta.pickle").is_file()
-
-    key = str(cache._load(folder / "index.pickle")[1])  # type: ignore[index]
-    amended = cache.load_index(content, key)
-    assert amended.base is not None
-    assert len(amended.files) == ARTICLES
-    files, outputs, bodies = dict(amended.files), dict(amended.outputs), dict(amended.bodies)
-    cache.save_index(content, cache.Index(key, files, outputs, bodies))  # no base: whole
-    assert not (folder / "index-delta.pickle").exists()
-    again = cache.load_index(content, key)
-    assert (again.files, again.outputs, again.bodies) == (files, outputs, bodies)
-
-    # A change bigger than a delta may hold (an eighth of the index) writes a new base.
-    monkeypatch.setattr(cache, "_DELTA_MIN", 1)
-    base_bytes = (folder / "index.pickle").read_bytes()
-    for path in sorted((content / "articles").rglob("*.yaml"))[: ARTICLES // 2]:
-        append_to_body(path, "Edited in bulk.")
-    assert run(content, out).articles_rendered == ARTICLES // 2
-    assert (folder / "index.pickle").read_bytes() != base_bytes
-    assert not (folder / "index-delta.pickle").exists()
+    after = rowids()
+    changed = {r for r in after if after[r] != before.get(r)}
+    assert changed == {edited.relative_to(content).as_posix()}
     assert tree(out) == cold(content, tmp_path)
+
+
+def test_the_state_is_sqlite_with_one_table_per_idea(content: Path, tmp_path: Path) -> None:
+    run(content, tmp_path / "out")
+    with contextlib.closing(sqlite3.connect(_state(content))) as db:
+        tables = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
+    assert tables == {"meta", "inputs", "files", "articles", "outputs", "runs"}
+    assert counts["articles"] == ARTICLES
+    assert counts["runs"] == 1
