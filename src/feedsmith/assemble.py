@@ -34,14 +34,29 @@ class Articles:
     """
 
     fresh: dict[Key, tuple[ArticleRecord, Callable[[], str]]]
-    stored: Callable[[Sequence[Key]], Mapping[Key, tuple[ArticleRecord, str]]]
+    stored: Callable[[Sequence[Key], bool], Mapping[Key, tuple[ArticleRecord, str]]]
     _done: dict[Key, RenderedArticle] = field(default_factory=dict)
+
+    def listed(self, members: Sequence[Listed]) -> list[RenderedArticle]:
+        """``members`` as lists show them: without body HTML, which no list shows."""
+        keys = [(m.relpath, m.number) for m in members]
+        missing = [k for k in keys if k not in self._done and k not in self.fresh]
+        found = self.stored(missing, False) if missing else {}
+        shown = []
+        for key in keys:
+            done = self._done.get(key)
+            if done is not None:
+                shown.append(done)
+                continue
+            record = self.fresh[key][0] if key in self.fresh else found[key][0]
+            shown.append(RenderedArticle(record.article, "", record.summary))
+        return shown
 
     def rendered(self, members: Sequence[Listed]) -> list[RenderedArticle]:
         """``members`` with their body HTML, in the order given."""
         keys = [(m.relpath, m.number) for m in members]
         missing = [k for k in keys if k not in self._done and k not in self.fresh]
-        found = self.stored(missing) if missing else {}
+        found = self.stored(missing, True) if missing else {}
         for key in keys:
             if key in self._done:
                 continue
@@ -98,11 +113,11 @@ def outputs(
             made = {prefix + n: d for n, d in feeds.render_feeds(site, info, shown_list).items()}
         elif job.kind == "index":
             made = {
-                job.names[0]: pages.render_index(site, articles.rendered(job.members), categories)
+                job.names[0]: pages.render_index(site, articles.listed(job.members), categories)
             }
         else:
             assert job.category is not None
-            shown_list = articles.rendered(job.members)
+            shown_list = articles.listed(job.members)
             made = {job.names[0]: pages.render_category_page(site, job.category, shown_list)}
         counts.rendered += len(made)
         counts.seconds["feeds" if job.kind == "feeds" else "pages"] += time.perf_counter() - started
@@ -117,14 +132,25 @@ def outputs(
                 yield job.names[0], page
                 continue
         if job.reuse is not None:
-            once = functools.cache(functools.partial(render, job))
+            once = _Once(render, job)
             for name, known in zip(job.names, job.reuse, strict=True):
-                yield name, Deferred(known, functools.partial(_pick, once, name))
+                yield name, Deferred(known, functools.partial(once.pick, name))
             continue
         made = render(job)
         for name in job.names:
             yield name, made[name]
 
 
-def _pick(render: Callable[[], dict[str, bytes]], name: str) -> bytes:
-    return render()[name]
+class _Once:
+    """A job rendered at most once, however many of its files turn out to need it."""
+
+    __slots__ = ("_job", "_made", "_render")
+
+    def __init__(self, render: Callable[[Job], dict[str, bytes]], job: Job) -> None:
+        self._render, self._job = render, job
+        self._made: dict[str, bytes] | None = None
+
+    def pick(self, name: str) -> bytes:
+        if self._made is None:
+            self._made = self._render(self._job)
+        return self._made[name]

@@ -56,7 +56,14 @@ from feedsmith.layout import (
 )
 from feedsmith.model import Article, Site
 from feedsmith.progress import Progress
-from feedsmith.records import ArticleDecoder, ArticleRecord, build_key, digest, digest_text
+from feedsmith.records import (
+    ArticleDecoder,
+    ArticleRecord,
+    FileRecord,
+    build_key,
+    digest,
+    digest_text,
+)
 from feedsmith.state import (
     TICK_NS,
     Change,
@@ -67,11 +74,14 @@ from feedsmith.state import (
     State,
     StoredFile,
 )
+from feedsmith.state import (
+    racy as state_racy,
+)
 
 if TYPE_CHECKING:
     from feedsmith.ledger import LedgerEntry
     from feedsmith.load import RawFile
-    from feedsmith.parallel import Blob, RenderContext
+    from feedsmith.parallel import Blob, RenderContext, SpoolReader
     from feedsmith.validate import Problems
     from feedsmith.write import Deferred, Staged, WriteReport
 
@@ -366,13 +376,13 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
     started = time.perf_counter()
     out = str(options.out_dir.resolve())
     scanned = scan_inputs(content_dir)
-    known = state.identities()
-    digests = _trusted_digests(scanned, known)
     run = state.run(out)
-    if run is not None and _unchanged_since(run, options, scanned, digests, state.outputs(out)):
+    if run is not None and _unchanged_since(run, options, _run_key(options, scanned), state):
         _report_from_run(report, run)
         report.stage_seconds["load"] = time.perf_counter() - started
         return report
+    known = state.identities()
+    digests = _trusted_digests(scanned, known)
     if state.note is not None:
         report.warnings.append(InputError(content_dir.as_posix(), None, state.note))
     # From here on an interrupted publish must not leave a record saying all is done.
@@ -393,10 +403,11 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
     reused, misses = _reusable_files(site_part, stored, digests, scanned, content_dir)
     report.stage_seconds["load"] += time.perf_counter() - started
 
+    from feedsmith.parallel import SpoolReader
     from feedsmith.write import check_out_dir
 
-    with _spool_dir(content_dir) as spool_dir:
-        fresh = _render_files(context, options, content_dir, misses, spool_dir, report)
+    with _spool_dir(content_dir) as spool_dir, contextlib.closing(SpoolReader(spool_dir)) as reader:
+        fresh = _render_files(context, options, content_dir, misses, spool_dir, reader, report)
         for relpath, identity, file_digest in fresh.identities:
             scanned[relpath] = identity
             digests[relpath] = file_digest
@@ -442,7 +453,7 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
             out, context.context_key, scanned, digests, known, stored, reused, fresh,
             jobs, remembered, written, options, site, selection, report, ledger_written,
         )  # fmt: skip
-        note = state.save(change, time.time_ns())
+        note = state.save(change)
         if note is not None:
             report.warnings.append(InputError(content_dir.as_posix(), None, note))
         report.stage_seconds["write"] += time.perf_counter() - started
@@ -472,29 +483,18 @@ def _digest_file(content_dir: Path, relpath: str, scanned: dict[str, Identity]) 
     return digest(data)
 
 
-def _run_key(
-    options: PublishOptions, digests: Mapping[str, str], scanned: Mapping[str, Identity]
-) -> str:
-    """Everything a publish into one folder depends on: feedsmith, the options, every input
-    (``--now`` aside: the run records the range of it that shows the same articles)."""
-    inputs = sorted(
-        (r, digests.get(r, "") if i.size >= 0 else str(i.size)) for r, i in scanned.items()
-    )
+def _run_key(options: PublishOptions, scanned: Mapping[str, Identity]) -> str:
+    """Everything a publish into one folder depends on: feedsmith, the options, and every
+    input's identity (``--now`` aside: the run records the range of it that shows the same
+    articles). Recorded only when no identity was too recent to vouch for its bytes."""
+    inputs = tuple(sorted(scanned.items()))
     return digest_text(build_key(), options.base_url, options.drafts, options.strict, inputs)
 
 
-def _unchanged_since(
-    run: Run,
-    options: PublishOptions,
-    scanned: Mapping[str, Identity],
-    digests: Mapping[str, str],
-    outputs: Mapping[str, OutputRecord],
-) -> bool:
+def _unchanged_since(run: Run, options: PublishOptions, key: str, state: State) -> bool:
     """The fast path: the last publish into ``--out`` saw these inputs and options, ``now``
     selects the same articles, and every file it wrote is still as it left it."""
-    if any(r not in digests for r, i in scanned.items() if i not in (FOLDER, MISSING)):
-        return False  # an input whose identity cannot vouch for its bytes
-    if run.key != _run_key(options, digests, scanned):
+    if run.key != key:
         return False
     report = run.report
     now = options.now
@@ -505,7 +505,7 @@ def _unchanged_since(
         return False  # an article visible then would now be in the future
     if visible_until is not None and now >= datetime.fromisoformat(visible_until):
         return False  # a scheduled article is due
-    return _outputs_intact(options.out_dir, outputs)
+    return _outputs_intact(options.out_dir, state.outputs(str(options.out_dir.resolve())))
 
 
 def _outputs_intact(out_dir: Path, outputs: Mapping[str, OutputRecord]) -> bool:
@@ -577,12 +577,16 @@ def _judged(entry: StoredFile) -> _Judged:
 class _Fresh:
     """The article files loaded, validated and rendered in this run."""
 
+    reader: SpoolReader
     judged: dict[str, _Judged] = field(default_factory=dict)
     identities: list[tuple[str, Identity, str]] = field(default_factory=list)
-    records: dict[str, Any] = field(default_factory=dict)  # relpath -> FileRecord
+    records: dict[str, FileRecord] = field(default_factory=dict)
     bodies: dict[tuple[str, int], Blob] = field(default_factory=dict)
     pages: dict[tuple[str, int], Blob | Staged] = field(default_factory=dict)
-    reader: Any = None  # parallel.SpoolReader
+
+    def body(self, relpath: str, number: int) -> str:
+        """The body HTML of one article rendered in this run, read back from the spool."""
+        return str(self.reader.read(self.bodies[(relpath, number)]).decode("utf-8"))
 
 
 def _render_files(
@@ -591,13 +595,14 @@ def _render_files(
     content_dir: Path,
     relpaths: Sequence[str],
     spool_dir: Path,
+    reader: SpoolReader,
     report: PublishReport,
 ) -> _Fresh:
     """Load, validate and render ``relpaths`` (see parallel.py)."""
-    from feedsmith.parallel import PARALLEL_MIN_FILES, SpoolReader, default_jobs, render_files
+    from feedsmith.parallel import PARALLEL_MIN_FILES, default_jobs, render_files
     from feedsmith.records import decode_warnings
 
-    fresh = _Fresh(reader=SpoolReader(spool_dir))
+    fresh = _Fresh(reader=reader)
     if not relpaths:
         return fresh
     jobs = options.jobs
@@ -731,12 +736,9 @@ def _write_outputs(
     reader = fresh.reader
     started = time.perf_counter()
 
-    def body(blob: Blob) -> Callable[[], str]:
-        return lambda: reader.read(blob).decode("utf-8")
-
     articles = assemble.Articles(
         {
-            (relpath, number): (record, body(fresh.bodies[(relpath, number)]))
+            (relpath, number): (record, functools.partial(fresh.body, relpath, number))
             for relpath, file_record in fresh.records.items()
             for number, record in enumerate(file_record.articles)
         },
@@ -766,10 +768,7 @@ def _write_outputs(
             with contextlib.suppress(OSError):
                 staged.parent.rmdir()  # its folder too, empty now
     quiet = _quiet_folders(options.out_dir, remembered)
-    try:
-        written = _write(options.out_dir, stream, quiet, len(jobs))
-    finally:
-        reader.close()
+    written = _write(options.out_dir, stream, quiet, len(jobs))
     report.outputs_rendered = counts.rendered
     for stage, seconds in counts.seconds.items():
         report.stage_seconds[stage] += seconds
@@ -884,14 +883,7 @@ def _change(
         and known.get(relpath) != (identity, digests[relpath])
     }
     gone_inputs = [relpath for relpath in known if relpath not in scanned]
-    files: dict[str, tuple[Any, tuple[str, ...]]] = {}
-    reader = fresh.reader
-    for relpath, record in fresh.records.items():
-        bodies = tuple(
-            reader.read(fresh.bodies[(relpath, n)]).decode("utf-8")
-            for n in range(len(record.articles))
-        )
-        files[relpath] = (record, bodies)
+    files = fresh.records
     gone_files = [relpath for relpath in stored if relpath not in reused and relpath not in files]
     inputs_of = {name: job.inputs for job in jobs for name in job.names}
     outputs: dict[str, OutputRecord] = {}
@@ -903,14 +895,18 @@ def _change(
         made = OutputRecord(None, None, stat.st_size, stat.st_mtime_ns)
         if remembered.get(folder) != made:
             outputs[folder] = made
-    folders = {r.rpartition("/")[0] for r in written.files} | {""}
+    folders = _folders_of(written.files)
     gone_outputs = [r for r in remembered if r not in written.files and r not in folders]
-    # A ledger that could not be written: the next publish must try (and warn) again.
+    # A ledger that could not be written: the next publish must try (and warn) again. An
+    # identity too recent to vouch for its bytes cannot vouch for the whole run either.
+    own = {LEDGER_FILE} if ledger_written else set()
+    now_ns = time.time_ns()
+    recent = any(state_racy(i, now_ns) for r, i in scanned.items() if r not in own)
     run = (
         None
-        if ledger_written is False
+        if ledger_written is False or recent
         else Run(
-            _run_key(options, digests, scanned),
+            _run_key(options, scanned),
             {
                 "timezone": site.timezone,
                 "visible_from": _iso(selection.visible_from),
@@ -924,10 +920,21 @@ def _change(
             },
         )
     )
-    own = {LEDGER_FILE} if ledger_written else set()
     return Change(
-        out, context_key, inputs, own, gone_inputs, files, gone_files, outputs, gone_outputs, run
-    )
+        out, context_key, inputs, own, now_ns, gone_inputs, files, fresh.body, gone_files,
+        outputs, gone_outputs, run,
+    )  # fmt: skip
+
+
+def _folders_of(relpaths: Iterable[str]) -> set[str]:
+    """Every folder holding one of ``relpaths``, at any depth, and the root ("")."""
+    folders = {""}
+    for relpath in relpaths:
+        folder = relpath.rpartition("/")[0]
+        while folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def _folder_stats(out_dir: Path, written: WriteReport) -> dict[str, os.stat_result]:
@@ -939,7 +946,7 @@ def _folder_stats(out_dir: Path, written: WriteReport) -> dict[str, os.stat_resu
     by an interrupted publish, always visible (see _quiet_folders).
     """
     root = os.fspath(out_dir)
-    folders = sorted({r.rpartition("/")[0] for r in written.files} | {""})
+    folders = sorted(_folders_of(written.files))
     if written.written or written.removed:
         time.sleep(TICK_NS / 1e9)
     stats: dict[str, os.stat_result] = {}

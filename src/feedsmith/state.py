@@ -30,7 +30,7 @@ import json
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -196,7 +196,9 @@ class State:
     def files(self, context: str) -> dict[str, StoredFile]:
         """Every article file validated under ``context``, with its articles' planning fields."""
         articles: dict[str, list[Listed]] = {}
-        categories = self._decoder.categories
+        # Few distinct category lists across thousands of articles: each decoded once.
+        categories: dict[str, tuple[Category, ...]] = {}
+        decode = self._decoder.categories
         query = (
             "SELECT a.relpath, number, id, slug, title, published, updated, draft, has_page,"
             " categories, line, pinned, a.digest, entry_digest FROM articles a"
@@ -204,12 +206,15 @@ class State:
         )
         parse = datetime.fromisoformat
         for row in self._read(query, (context,)):
-            relpath = row[0]
+            relpath, listed = row[0], row[9]
+            shared = categories.get(listed)
+            if shared is None:
+                shared = decode(tuple(tuple(pair) for pair in json.loads(listed)))
+                categories[listed] = shared
             articles.setdefault(relpath, []).append(
                 Listed(
                     relpath, row[1], row[2], row[3], row[4], parse(row[5]), parse(row[6]),
-                    bool(row[7]), bool(row[8]),
-                    categories(tuple(tuple(pair) for pair in json.loads(row[9]))),
+                    bool(row[7]), bool(row[8]), shared,
                     Source(self._shown(relpath), row[10]), row[11], row[12], row[13],
                 )
             )  # fmt: skip
@@ -230,17 +235,20 @@ class State:
         return found
 
     def records(
-        self, wanted: Iterable[tuple[str, int]]
+        self, wanted: Iterable[tuple[str, int]], bodies: bool = True
     ) -> dict[tuple[str, int], tuple[ArticleRecord, str]]:
-        """The records and body HTML of the articles ``wanted`` (file, number), decoded."""
+        """The records of the articles ``wanted`` (file, number), decoded, with their body
+        HTML ("" unless ``bodies``: lists show none, and it is most of what is kept)."""
         found: dict[tuple[str, int], tuple[ArticleRecord, str]] = {}
         keys = sorted(set(wanted))
+        body = "body" if bodies else "''"
         for start in range(0, len(keys), 400):  # SQLite's limit on parameters, with room
             chunk = keys[start : start + 400]
             where = " OR ".join("(relpath = ? AND number = ?)" for _ in chunk)
             params = [value for key in chunk for value in key]
             rows = self._read(
-                f"SELECT relpath, number, record, pinned, digest, entry_digest, body"  # noqa: S608
+                f"SELECT relpath, number, record, pinned, digest, entry_digest,"  # noqa: S608
+                f" {body}"
                 f" FROM articles WHERE {where}",
                 params,
             )
@@ -279,6 +287,8 @@ class State:
         return f"{self._root}/{relpath}"
 
     def _warnings(self, relpath: str, stored: str) -> tuple[InputError, ...]:
+        if not stored:
+            return ()
         shown = self._shown(relpath)
         return decode_warnings(
             [(shown if p is None else p, line, m) for p, line, m in json.loads(stored)]
@@ -292,9 +302,10 @@ class State:
         with contextlib.suppress(sqlite3.Error), self._db:
             self._db.execute("DELETE FROM runs WHERE out = ?", (out,))
 
-    def save(self, change: Change, now_ns: int) -> str | None:
+    def save(self, change: Change) -> str | None:
         """Keep what this publish learnt, in one transaction; a message if it could not."""
         db = self._db
+        now_ns = change.now_ns
         try:
             with db:
                 db.executemany(
@@ -304,7 +315,7 @@ class State:
                             relpath,
                             *(
                                 _UNTRUSTED
-                                if _racy(ident, now_ns) and relpath not in change.own
+                                if racy(ident, now_ns) and relpath not in change.own
                                 else ident
                             ),
                             file_digest,
@@ -319,8 +330,8 @@ class State:
                     "DELETE FROM files WHERE relpath = ?",
                     ((r,) for r in [*change.gone_files, *change.files]),
                 )
-                for relpath, (record, bodies) in change.files.items():
-                    self._insert_file(relpath, change.context, record, bodies)
+                for relpath, record in change.files.items():
+                    self._insert_file(relpath, change.context, record, change.body)
                 db.executemany(
                     "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
                     ((change.out, relpath, *row) for relpath, row in change.outputs.items()),
@@ -342,7 +353,7 @@ class State:
         return None
 
     def _insert_file(
-        self, relpath: str, context: str, record: FileRecord, bodies: tuple[str, ...]
+        self, relpath: str, context: str, record: FileRecord, body: Callable[[str, int], str]
     ) -> None:
         shown = self._shown(relpath)
         self._db.execute(
@@ -364,9 +375,10 @@ class State:
                     a.article.draft, a.article.link is None,
                     json.dumps([(c.name, c.slug) for c in a.article.categories]),
                     a.article.source.line, a.pinned, a.digest, a.entry_digest,
-                    pickle.dumps((encode_article(a.article), a.summary), protocol=5), body,
+                    pickle.dumps((encode_article(a.article), a.summary), protocol=5),
+                    body(relpath, number),
                 )
-                for number, (a, body) in enumerate(zip(record.articles, bodies, strict=True))
+                for number, a in enumerate(record.articles)
             ),
         )  # fmt: skip
 
@@ -379,20 +391,25 @@ class Change:
     context: str
     inputs: dict[str, tuple[Identity, str]]
     own: set[str]  # inputs this publish wrote itself (the ledger): their bytes are known
+    now_ns: int  # when it is recorded, to tell which identities are too recent to trust
     gone_inputs: list[str]
-    files: dict[str, tuple[FileRecord, tuple[str, ...]]]  # new records with their body HTML
+    files: dict[str, FileRecord]  # new records
+    body: Callable[[str, int], str]  # the body HTML of a new record's article
     gone_files: list[str]
     outputs: dict[str, OutputRecord]
     gone_outputs: list[str]
     run: Run | None
 
 
-def _racy(identity: Identity, now_ns: int) -> bool:
+def racy(identity: Identity, now_ns: int) -> bool:
+    """Whether ``identity``, recorded at ``now_ns``, may not vouch for the bytes later."""
     return identity.mtime_ns >= now_ns - RACY_NS or identity.ctime_ns >= now_ns - TICK_NS
 
 
 def _encode_warnings(warnings: tuple[InputError, ...], shown: str) -> str:
     # A warning about the file itself keeps no path: the folder may be shown otherwise later.
+    if not warnings:
+        return ""
     return json.dumps(
         [(None if p == shown else p, line, m) for p, line, m in encode_warnings(warnings)]
     )
