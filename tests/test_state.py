@@ -514,3 +514,52 @@ def test_the_state_is_sqlite_with_one_table_per_idea(content: Path, tmp_path: Pa
     assert tables == {"meta", "inputs", "files", "articles", "outputs", "runs"}
     assert counts["articles"] == ARTICLES
     assert counts["runs"] == 1
+
+
+def test_a_changed_or_removed_ledger_id_is_followed_though_the_file_did_not_change(
+    content: Path, tmp_path: Path
+) -> None:
+    """An article's id comes from the ledger when it has no explicit one: its record in the
+    state was made under the ledger's old word and must not be reused."""
+    out = tmp_path / "out"
+    run(content, out)
+    ledger = content / "feedsmith.lock"
+    lines = ledger.read_text(encoding="utf-8").splitlines(keepends=True)
+    entry = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    slug, old_id, *rest = lines[entry].split("\t")
+    lines[entry] = "\t".join([slug, "urn:uuid:00000000-0000-4000-8000-000000000001", *rest])
+    ledger.write_text("".join(lines), encoding="utf-8")
+    report = run(content, out)
+    assert report.articles_rendered == 1
+    atom = (out / "atom.xml").read_bytes() + b"".join(
+        p.read_bytes() for p in (out / "categories").rglob("atom.xml")
+    )
+    assert b"urn:uuid:00000000-0000-4000-8000-000000000001" in atom
+    assert old_id.encode() not in atom
+    assert tree(out) == cold(content, tmp_path)
+    # The line removed: the id is derived again, as a cold publish derives it.
+    del lines[entry]
+    ledger.write_text("".join(lines), encoding="utf-8")
+    run(content, out)
+    assert tree(out) == cold(content, tmp_path)
+
+
+def test_one_category_spelt_two_ways_is_an_error_when_only_one_file_changed(
+    content: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    articles = sorted((content / "articles").rglob("*.yaml"))
+    for path in articles[:2]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("categories:\n", "categories:\n  - Harbour Works\n", 1))
+    run(content, out)
+    before = tree(out)
+    text = articles[1].read_text(encoding="utf-8")
+    articles[1].write_text(text.replace("- Harbour Works", "- harbour works"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as published:
+        run(content, out)
+    with pytest.raises(ContentErrors) as checked:
+        check(content)
+    assert [str(e) for e in published.value.errors] == [str(e) for e in checked.value.errors]
+    assert "both become categories/harbour-works/" in str(published.value.errors[0])
+    assert tree(out) == before
