@@ -1,4 +1,6 @@
-"""Stage 1, load: content files -> located YAML values. The only module that reads content.
+"""Stage 1, load: content files -> located YAML values, and the walks that find them. The only
+module that parses YAML; the bytes of article files come from ``layout.read_with_stat``, with
+the identity the publish state records for them.
 
 YAML is composed into nodes and turned into values here rather than by PyYAML's constructor,
 for three reasons: every value keeps the line it came from (errors name it), no tag can build
