@@ -3,7 +3,7 @@ what ``state.py`` remembers.
 
 ``publish`` validates everything first and writes nothing at all if any file has an error
 (SPEC: exit 1, nothing written). ``check`` judges the content the same way, file by file
-(``parallel.examine_file``) and then across files (``_verdict``), without rendering or writing:
+(``parallel.examine_file``) and then across files (``verdict``), without rendering or writing:
 the two cannot disagree.
 
 A publish does only the work that changed:
@@ -35,18 +35,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from feedsmith import plan
-from feedsmith.errors import ContentErrors, FeedsmithError, InputError
+from feedsmith.errors import FeedsmithError, InputError
 from feedsmith.layout import (
     ARTICLES_DIR,
     CACHE_DIR,
     FOLDER,
     LEDGER_FILE,
     MISSING,
-    SITE_FILE,
     STATIC_DIR,
     TEMPLATES_DIR,
     Identity,
@@ -54,7 +53,7 @@ from feedsmith.layout import (
     read_with_stat,
     scan_inputs,
 )
-from feedsmith.model import Article, Site
+from feedsmith.model import Site
 from feedsmith.progress import Progress
 from feedsmith.records import (
     ArticleDecoder,
@@ -73,16 +72,24 @@ from feedsmith.state import (
     Run,
     State,
     StoredFile,
+    racy,
 )
-from feedsmith.state import (
-    racy as state_racy,
+from feedsmith.verdict import (
+    Judged,
+    Publication,
+    SitePart,
+    check,
+    load_site,
+    reject_site,
+    require_content_dir,
+    verdict,
 )
+
+__all__ = ["STAGES", "Publication", "PublishOptions", "PublishReport", "check", "publish"]
 
 if TYPE_CHECKING:
     from feedsmith.ledger import LedgerEntry
-    from feedsmith.load import RawFile
     from feedsmith.parallel import Blob, RenderContext, SpoolReader
-    from feedsmith.validate import Problems
     from feedsmith.write import Deferred, Staged, WriteReport
 
 STAGES = ("load", "validate", "markdown", "pages", "feeds", "write")
@@ -128,224 +135,12 @@ class PublishReport:
     fast_path: bool = False  # nothing changed since the last publish: nothing was even loaded
 
 
-@dataclass(frozen=True, slots=True)
-class Publication:
-    """A validated publication: the site, every article, and the ledger as read."""
-
-    site: Site
-    articles: tuple[Article, ...]
-    ledger: dict[str, LedgerEntry]
-    id_base_url: str
-    warnings: tuple[InputError, ...]
-
-
-# --- check -------------------------------------------------------------------------------------
-
-
-def check(content_dir: Path, *, strict: bool = False, base_url: str | None = None) -> Publication:
-    """Validate the content folder; raises ``ContentErrors`` listing every problem. No writes."""
-    from feedsmith.parallel import examine_file
-
-    _require_content_dir(content_dir)
-    site_part = _load_site(content_dir, base_url)
-    judged: list[_Judged] = []
-    if site_part.context is not None:
-        for relpath in site_part.relpaths:
-            examined = examine_file(site_part.context, content_dir, relpath)
-            judged.append(
-                _Judged(
-                    examined.load_errors,
-                    examined.load_warnings,
-                    examined.validate_errors,
-                    examined.validate_warnings,
-                    examined.articles,
-                )
-            )
-    else:
-        _reject_site(content_dir, site_part, strict)
-    warnings = _verdict(site_part, judged, strict)
-    assert site_part.site is not None  # _verdict raised otherwise
-    articles = tuple(a for j in judged for a in j.articles if isinstance(a, Article))
-    return Publication(
-        site_part.site, articles, site_part.ledger, site_part.id_base_url, tuple(warnings)
-    )
-
-
-def _require_content_dir(content_dir: Path) -> None:
-    if not content_dir.is_dir():
-        raise FeedsmithError(
-            f"{content_dir}: no such content folder: run from the folder that holds it or"
-            " pass --content DIR"
-        )
-
-
-# --- validation, shared by check and publish ---------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _SitePart:
-    """The publication's site-wide inputs, loaded and validated: what every file is judged by."""
-
-    site: Site | None
-    id_base_url: str
-    ledger: dict[str, LedgerEntry]
-    context: RenderContext | None  # None when the site has errors
-    relpaths: tuple[str, ...]  # article files, in load order
-    load_errors: tuple[InputError, ...]  # site.yaml and links leading outside
-    load_warnings: tuple[InputError, ...]
-    ledger_errors: tuple[InputError, ...]
-    ledger_shown: str
-    site_errors: tuple[InputError, ...]
-    site_warnings: tuple[InputError, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Judged:
-    """One article file's verdict: its problems and its articles (or the state's records)."""
-
-    load_errors: tuple[InputError, ...]
-    load_warnings: tuple[InputError, ...]
-    validate_errors: tuple[InputError, ...]
-    validate_warnings: tuple[InputError, ...]
-    articles: tuple[Any, ...]  # Article or state.Listed: see validate.Identified
-
-
-def _load_site(content_dir: Path, base_url: str | None, templates_key: str = "") -> _SitePart:
-    from feedsmith.load import find_article_relpaths, find_static_files, load_file
-    from feedsmith.parallel import RenderContext
-    from feedsmith.validate import Problems
-
-    errors: list[InputError] = []
-    warnings: list[InputError] = []
-    site_path = content_dir / SITE_FILE
-    raw_site: RawFile | None = None
-    if site_path.is_file():
-        raw_site = load_file(site_path, site_path.as_posix(), errors, warnings)
-    else:
-        errors.append(
-            InputError(
-                site_path.as_posix(),
-                None,
-                "missing: every publication needs a site.yaml with title, base_url and description",
-            )
-        )
-    find_static_files(content_dir, errors)  # only to report links leading outside
-    relpaths = tuple(find_article_relpaths(content_dir, errors))
-    ledger, ledger_errors = _read_ledger(content_dir)
-    problems = Problems()
-    site, id_base_url = _validated_site(raw_site, base_url, problems)
-    context = None
-    if site is not None:
-        pinned = {slug: entry.id for slug, entry in ledger.items()}
-        context_key = digest_text(build_key(), site, id_base_url, templates_key)
-        context = RenderContext(site, id_base_url, pinned, context_key)
-    return _SitePart(
-        site,
-        id_base_url,
-        ledger,
-        context,
-        relpaths,
-        tuple(errors),
-        tuple(warnings),
-        tuple(ledger_errors),
-        (content_dir / LEDGER_FILE).as_posix(),
-        tuple(problems.errors),
-        tuple(problems.warnings),
-    )
-
-
-def _reject_site(content_dir: Path, site_part: _SitePart, strict: bool) -> NoReturn:
-    """A site too broken to validate articles by: report it, and each article file's load
-    problems, as every verdict is reported (raises ``ContentErrors``)."""
-    from feedsmith.load import load_file
-
-    judged = []
-    for relpath in site_part.relpaths:
-        errors: list[InputError] = []
-        warnings: list[InputError] = []
-        path = content_dir / relpath
-        load_file(path, path.as_posix(), errors, warnings)
-        judged.append(_Judged(tuple(errors), tuple(warnings), (), (), ()))
-    _verdict(site_part, judged, strict)
-    raise AssertionError("a publication without a valid site passed validation")
-
-
-def _verdict(site_part: _SitePart, judged: Sequence[_Judged], strict: bool) -> list[InputError]:
-    """Every problem of the publication in check's order; raises ``ContentErrors`` if any is
-    an error, else returns the warnings.
-
-    The order is load problems first (site, links, every article file, the ledger), then
-    validation (site, every article file), then the checks across articles.
-    """
-    from feedsmith.ledger import find_renames
-    from feedsmith.validate import Problems, check_unique
-
-    problems = Problems(list(site_part.load_errors), [])
-    for one in judged:
-        problems.errors.extend(one.load_errors)
-    problems.errors.extend(site_part.ledger_errors)
-    problems.warnings.extend(site_part.load_warnings)
-    for one in judged:
-        problems.warnings.extend(one.load_warnings)
-    problems.errors.extend(site_part.site_errors)
-    problems.warnings.extend(site_part.site_warnings)
-    if site_part.site is not None:
-        for one in judged:
-            problems.errors.extend(one.validate_errors)
-            problems.warnings.extend(one.validate_warnings)
-        articles = [a for one in judged for a in one.articles]
-        check_unique(articles, problems)
-        if not problems.errors:
-            # A renamed article is reported as publish would refuse it.
-            problems.errors.extend(
-                find_renames(
-                    site_part.ledger, articles, site_part.id_base_url, site_part.ledger_shown
-                )
-            )
-    if strict and problems.warnings:
-        problems.errors.extend(problems.warnings)
-        problems.warnings = []
-    if problems.errors or site_part.site is None:
-        raise ContentErrors(problems.errors, problems.warnings)
-    return problems.warnings
-
-
-def _validated_site(
-    raw_site: RawFile | None, base_url: str | None, problems: Problems
-) -> tuple[Site | None, str]:
-    """The site with ``--base-url`` applied, and the base URL that derived ids start from.
-
-    Ids derive from site.yaml's own base_url, never from ``--base-url``: a preview publish must
-    not mint ids that a later real publish would disagree with.
-    """
-    from feedsmith.validate import Problems, validate_site
-
-    declared = validate_site(raw_site, None, problems)
-    if declared is None or base_url is None:
-        return declared, declared.base_url if declared else ""
-    # Validated again only to resolve icon and logo against the override; problems are known.
-    return validate_site(raw_site, base_url, Problems()), declared.base_url
-
-
-def _read_ledger(content_dir: Path) -> tuple[dict[str, LedgerEntry], list[InputError]]:
-    from feedsmith.ledger import parse_ledger
-
-    path = content_dir / LEDGER_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}, []
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, [InputError(path.as_posix(), None, f"cannot read the id ledger: {exc}")]
-    return parse_ledger(text, path.as_posix())
-
-
 # --- publish -----------------------------------------------------------------------------------
 
 
 def publish(options: PublishOptions) -> PublishReport:
     """Validate, render and write the publication; see the module doc."""
-    _require_content_dir(options.content_dir)
+    require_content_dir(options.content_dir)
     build = build_key()
     state = State.open(options.content_dir, build)
     try:
@@ -395,9 +190,9 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
     templates_key = digest_text(
         sorted((r, d) for r, d in digests.items() if r.startswith(TEMPLATES_DIR + "/"))
     )
-    site_part = _load_site(content_dir, options.base_url, templates_key)
+    site_part = load_site(content_dir, options.base_url, templates_key)
     if site_part.context is None:
-        _reject_site(content_dir, site_part, options.strict)
+        reject_site(content_dir, site_part, options.strict)
     context = site_part.context
     stored = state.files(context.context_key)
     reused, misses = _reusable_files(site_part, stored, digests, scanned, content_dir)
@@ -416,7 +211,7 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
             fresh.judged[relpath] if relpath in fresh.judged else _judged(reused[relpath])
             for relpath in site_part.relpaths
         ]
-        warnings = _verdict(site_part, judged, options.strict)
+        warnings = verdict(site_part, judged, options.strict)
         report.warnings.extend(warnings)
         check_out_dir(options.out_dir)
         site = context.site
@@ -539,7 +334,7 @@ def _report_from_run(report: PublishReport, run: Run) -> None:
 
 
 def _reusable_files(
-    site_part: _SitePart,
+    site_part: SitePart,
     stored: Mapping[str, StoredFile],
     digests: dict[str, str],
     scanned: dict[str, Identity],
@@ -569,8 +364,8 @@ def _reusable_files(
     return reused, misses
 
 
-def _judged(entry: StoredFile) -> _Judged:
-    return _Judged((), entry.load_warnings, (), entry.validate_warnings, entry.articles)
+def _judged(entry: StoredFile) -> Judged:
+    return Judged((), entry.load_warnings, (), entry.validate_warnings, entry.articles)
 
 
 @dataclass
@@ -578,7 +373,7 @@ class _Fresh:
     """The article files loaded, validated and rendered in this run."""
 
     reader: SpoolReader
-    judged: dict[str, _Judged] = field(default_factory=dict)
+    judged: dict[str, Judged] = field(default_factory=dict)
     identities: list[tuple[str, Identity, str]] = field(default_factory=list)
     records: dict[str, FileRecord] = field(default_factory=dict)
     bodies: dict[tuple[str, int], Blob] = field(default_factory=dict)
@@ -627,7 +422,7 @@ def _render_files(
             for i, seconds in enumerate(result.seconds):
                 totals[i] += seconds
             if result.entry is None:
-                fresh.judged[result.relpath] = _Judged(
+                fresh.judged[result.relpath] = Judged(
                     decode_warnings(result.load_errors), (),
                     decode_warnings(result.validate_errors), (), (),
                 )  # fmt: skip
@@ -637,7 +432,7 @@ def _render_files(
             fresh.identities.append((result.relpath, result.identity, record.digest))
             fresh.records[result.relpath] = record
             listed = tuple(_listed(result.relpath, n, a) for n, a in enumerate(record.articles))
-            fresh.judged[result.relpath] = _Judged(
+            fresh.judged[result.relpath] = Judged(
                 (), record.load_warnings, (), record.validate_warnings, listed
             )
             for number, made in enumerate(result.fresh):
@@ -901,7 +696,7 @@ def _change(
     # identity too recent to vouch for its bytes cannot vouch for the whole run either.
     own = {LEDGER_FILE} if ledger_written else set()
     now_ns = time.time_ns()
-    recent = any(state_racy(i, now_ns) for r, i in scanned.items() if r not in own)
+    recent = any(racy(i, now_ns) for r, i in scanned.items() if r not in own)
     run = (
         None
         if ledger_written is False or recent
