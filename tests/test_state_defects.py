@@ -116,8 +116,12 @@ def _copytree(source: Path, target: Path) -> None:
     copy_content(source, target, with_state=True)
 
 
-@pytest.mark.parametrize("copy", [_cp_a, _copytree], ids=["cp -a", "copytree"])
-def test_a_content_folder_copied_with_its_state_publishes_as_a_cold_one(
+def _mv(source: Path, target: Path) -> None:
+    source.rename(target)  # inodes and mtimes kept: only the path is new
+
+
+@pytest.mark.parametrize("copy", [_cp_a, _copytree, _mv], ids=["cp -a", "copytree", "mv"])
+def test_a_content_folder_copied_or_moved_with_its_state_publishes_as_a_cold_one(
     tmp_path: Path, copy: Callable[[Path, Path], None]
 ) -> None:
     content = _make(tmp_path)
