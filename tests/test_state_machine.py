@@ -13,9 +13,10 @@ folder, manifest included; the content folder (its ledger) is the same as after 
 publish; a publish of valid content never fails, and one the ledger refuses fails as
 ``check`` does and leaves both output folders exactly as they were.
 
-Examples: ``FEEDSMITH_STATE_EXAMPLES`` sequences of up to 10 steps (default 30, about 10 s on
-two cores; ``.ci/run`` runs 100). A failing sequence is shrunk, printed as the calls that
-replay it, and kept in hypothesis' database (``.hypothesis/``) to be tried first next time.
+Examples: ``FEEDSMITH_STATE_EXAMPLES`` sequences of up to 10 steps (default 30: about 5 s of
+CPU, 20 s on a busy two-core machine; ``.ci/run`` runs 100: about 16 s of CPU). A failing
+sequence is shrunk, printed as the calls that replay it, and kept in hypothesis' database
+(``.hypothesis/``, not committed) to be tried first next time.
 """
 
 from __future__ import annotations
