@@ -3,11 +3,12 @@
 Usage: ``python benchmarks/run.py --articles 1000 10000 --repeat 5 [--hugo] [--json FILE]``
 
 For each article count N it generates (or reuses) a corpus with ``generate.py`` and measures
-fresh ``python -m feedsmith publish`` processes in three scenarios (issue 5):
+fresh ``python -m feedsmith publish`` processes in four scenarios (issues 5 and 10):
 
 - ``cold``: empty output folder and no feedsmith cache;
 - ``no change``: republish straight after a publish;
-- ``one edit``: append a sentence to the newest article's body, then republish.
+- ``one edit``: append a sentence to the newest article's body, then republish;
+- ``a new article``: add one article, newer than every other, then republish.
 
 Each scenario runs ``--repeat`` times; the table gives the median wall time, the fastest run,
 the peak resident memory over all runs, and the median of every stage time that feedsmith
@@ -33,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import generate
@@ -43,7 +44,12 @@ __all__ = ["Result", "Sample", "main", "measure", "render_table"]
 
 NOW = "2026-06-01T00:00:00+00:00"
 """A fixed ``--now`` after the corpus' last date, so every article is published in every run."""
-SCENARIOS = ("cold", "no change", "one edit")
+SCENARIOS = ("cold", "no change", "one edit", "a new article")
+LEDGER_NAME = "feedsmith.lock"
+NEW_ARTICLE_SLUG = "benchmark-new-article"
+NEW_ARTICLE_PUBLISHED = (generate.END + timedelta(hours=11)).isoformat()
+"""Later than every generated article (they end at ``generate.END``) and before ``NOW``."""
+END_DAY = generate.END.date().isoformat()
 HUGO_SCENARIO = "hugo cold"
 STAGES = ("load", "validate", "markdown", "pages", "feeds", "write")
 """The stages feedsmith reports with ``--timings``, in pipeline order; others are appended."""
@@ -339,7 +345,54 @@ def _feedsmith_timings_flag(env: dict[str, str]) -> list[str]:
     return ["--timings"] if "--timings" in probe.stdout else []
 
 
-def _feedsmith_steps(n: int, content: Path, folder: Path, edited: Path) -> list[_Step]:
+class _NewArticle:
+    """The ``a new article`` scenario's article: added beside the newest one, later than every
+    article of the corpus, and taken away again with everything its publish changed.
+
+    Its publish records it in ``feedsmith.lock``; ``remove`` puts the ledger back as it was
+    (bytes and mtime), and the folder's mtime too, so the corpus is again the generated one
+    as the next ``cold`` and ``no change`` runs expect (see ``cold`` in _feedsmith_steps).
+    """
+
+    def __init__(self, newest: Path, content: Path) -> None:
+        self._newest = newest
+        self._ledger = content / LEDGER_NAME
+        self.path = newest.with_name(f"{END_DAY}-{NEW_ARTICLE_SLUG}.yaml")
+        self._saved: tuple[bytes | None, int, int] | None = None
+
+    def add(self, run: int) -> None:
+        """Write the article, its title different on every run (so are its bytes)."""
+        self.remove()
+        ledger = self._ledger.read_bytes() if self._ledger.exists() else None
+        ledger_mtime = self._ledger.stat().st_mtime_ns if ledger is not None else 0
+        self._saved = (ledger, ledger_mtime, self.path.parent.stat().st_mtime_ns)
+        lines = []
+        for line in self._newest.read_text(encoding="utf-8").splitlines():
+            if line.startswith("title:"):
+                line = f'title: "Harbour board names a new chair (update {run + 1})"'
+            elif line.startswith("published:"):
+                line = f"published: {NEW_ARTICLE_PUBLISHED}"
+            elif line.startswith("updated:"):
+                continue
+            lines.append(line)
+        self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def remove(self) -> None:
+        if self._saved is None:
+            return
+        ledger, ledger_mtime, folder_mtime = self._saved
+        self.path.unlink(missing_ok=True)
+        if ledger is None:
+            self._ledger.unlink(missing_ok=True)
+        else:
+            _restore(self._ledger, ledger, ledger_mtime)
+        os.utime(self.path.parent, ns=(folder_mtime, folder_mtime))
+        self._saved = None
+
+
+def _feedsmith_steps(
+    n: int, content: Path, folder: Path, edited: Path, added: _NewArticle
+) -> list[_Step]:
     env = _feedsmith_env()
     out = folder / "feedsmith-out"
     cmd = [
@@ -356,6 +409,7 @@ def _feedsmith_steps(n: int, content: Path, folder: Path, edited: Path) -> list[
         # which would turn the next "no change" run into a real publish.
         if edited.read_bytes() != original:
             _restore(edited, original, original_mtime_ns)
+        added.remove()
         _clean_feedsmith(content, out)
 
     def edit(run: int) -> None:
@@ -365,6 +419,7 @@ def _feedsmith_steps(n: int, content: Path, folder: Path, edited: Path) -> list[
         _Step(Result(n, "feedsmith", "cold"), cold, cmd, env, out),
         _Step(Result(n, "feedsmith", "no change"), lambda _: None, cmd, env, out),
         _Step(Result(n, "feedsmith", "one edit"), edit, cmd, env, out),
+        _Step(Result(n, "feedsmith", "a new article"), added.add, cmd, env, out),
     ]
 
 
@@ -385,16 +440,18 @@ def _bench_size(
 ) -> list[Result]:
     """Measure every scenario ``repeat`` times at one corpus size.
 
-    Scenarios take turns (Hugo cold, feedsmith cold, no change, one edit; then again) rather
+    Scenarios take turns (Hugo cold, feedsmith cold, no change, one edit, a new article; then
+    again) rather
     than running in blocks, so a change in background load while the benchmark runs touches
     all of them alike and the ratios to Hugo stay meaningful.
     """
     edited = _newest_article(content)
     original = edited.read_bytes()
     original_mtime_ns = edited.stat().st_mtime_ns
+    added = _NewArticle(edited, content)
     steps = [_hugo_step(n, content, folder)] if hugo else []
     if feedsmith:
-        steps += _feedsmith_steps(n, content, folder, edited)
+        steps += _feedsmith_steps(n, content, folder, edited, added)
     stamp = folder / "corpus.stamp"
     saved_stamp = stamp.read_text()
     # While an article is edited the corpus is not what the stamp says: drop the stamp so an
@@ -413,12 +470,14 @@ def _bench_size(
                     f"  n={n}: {label} {run + 1}/{repeat}: "
                     f"{sample.seconds:.3f} s, {sample.peak_kib / 1024:.0f} MiB"
                 )
+                if run == repeat - 1:
+                    # Counted now: feedsmith's scenarios share one output folder, and a new
+                    # article adds its page to it.
+                    step.result.files = _count_files(step.out)
     finally:
+        added.remove()
         _restore(edited, original, original_mtime_ns)
         stamp.write_text(saved_stamp)
-    for step in steps:
-        # Every scenario leaves the same set of files; only the contents differ.
-        step.result.files = _count_files(step.out)
     order = {name: i for i, name in enumerate((*SCENARIOS, HUGO_SCENARIO))}
     return sorted((step.result for step in steps), key=lambda r: order[r.scenario])
 

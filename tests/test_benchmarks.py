@@ -5,6 +5,7 @@ The scripts are run as subprocesses, exactly as the benchmark README tells peopl
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -118,12 +119,20 @@ def test_runner_prints_a_table(tmp_path: Path) -> None:
         "run.py", "--articles", "20", "--repeat", "1", "--work", tmp_path, "--json", json_file
     )
     assert done.returncode == 0, done.stderr
-    for scenario in ("cold", "no change", "one edit"):
+    scenarios = ["cold", "no change", "one edit", "a new article"]
+    for scenario in scenarios:
         assert f"| 20 | {scenario} |" in done.stdout
     assert "| articles | scenario | median s |" in done.stdout
-    assert json_file.is_file()
-    # The edit is undone afterwards, so a cached corpus stays the generated one.
+    rows = json.loads(json_file.read_text(encoding="utf-8"))
+    assert [(r["articles"], r["scenario"]) for r in rows] == [(20, s) for s in scenarios]
+    assert all(len(r["samples"]) == 1 and r["median"] > 0 for r in rows)
+    # A cold build writes every page; the new article's publish wrote one page more.
+    files = {r["scenario"]: r["files"] for r in rows}
+    assert files["a new article"] == files["cold"] + 1
+    # The edit and the new article are undone afterwards, so a cached corpus stays the
+    # generated one, and the ledger forgets the article it never kept.
     content = next(tmp_path.glob("*/content"))
+    assert "benchmark-new-article" not in (content / "feedsmith.lock").read_text("utf-8")
     fresh = tmp_path / "fresh"
     assert _run("generate.py", "20", fresh).returncode == 0
     assert {k: v for k, v in _tree(content).items() if k.startswith("articles")} == {
