@@ -563,3 +563,34 @@ def test_one_category_spelt_two_ways_is_an_error_when_only_one_file_changed(
     assert [str(e) for e in published.value.errors] == [str(e) for e in checked.value.errors]
     assert "both become categories/harbour-works/" in str(published.value.errors[0])
     assert tree(out) == before
+
+
+def test_a_state_that_cannot_be_kept_costs_time_and_one_warning_not_the_publish(
+    content: Path, tmp_path: Path
+) -> None:
+    """Where the state folder cannot be made (here a file stands in its way; a full or
+    read-only disk is the same to it), publish goes on with a state in memory."""
+    (content / CACHE_DIR).write_text("in the way\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = run(content, out)
+    notes = [w for w in report.warnings if "cannot keep the publish state" in w.message]
+    assert len(notes) == 1, report.warnings
+    assert tree(out) == cold(content, tmp_path)
+    assert not run(content, out).fast_path  # nothing was kept, so nothing is trusted
+
+
+def test_a_state_that_cannot_be_saved_leaves_a_complete_output(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    state_module = sys.modules["feedsmith.state"]
+
+    def full_disk(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(state_module.State, "_insert_file", full_disk)
+    report = run(content, out)
+    assert any("cannot save the publish state" in w.message for w in report.warnings)
+    assert tree(out) == cold(content, tmp_path)
+    monkeypatch.undo()
+    assert run(content, out).written == 0  # the next publish starts over and finds all done
