@@ -368,7 +368,7 @@ def changed_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     assert marker in base.read_text(encoding="utf-8")
     original: Callable[[], jinja2.Environment] = pages._environment
     environment = original().overlay(loader=jinja2.FileSystemLoader(copy))
-    monkeypatch.setattr(pages, "_environment", lambda: environment)
+    monkeypatch.setattr(pages, "_environment", lambda *_: environment)
     monkeypatch.setattr(cache, "TEMPLATES_DIR", copy)
     yield marker
 

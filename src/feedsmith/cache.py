@@ -54,7 +54,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 """Hashed into the cache key; a test points this at a modified copy of the templates."""
 
-INPUT_FOLDERS = ("articles", "static")
+# "templates": the publication's own templates (pages.templates_key); a changed one is a
+# changed input, so the no-change fast path sees it.
+INPUT_FOLDERS = ("articles", "static", "templates")
 INPUT_FILES = ("site.yaml", "feedsmith.lock")
 
 # A file modified within this many nanoseconds of being recorded may change again within the

@@ -139,8 +139,11 @@ def publish_command(
 @_strict_option
 def check_command(content_dir: Path, strict: bool) -> None:
     """Validate the content only; writes nothing."""
+    from feedsmith.pages import templates_key
+
     try:
         publication = check(content_dir, strict=strict)
+        templates_key(content_dir)  # the publication's own templates compile and render
     except FeedsmithError as exc:
         _fail(exc)
     _print_warnings(list(publication.warnings))

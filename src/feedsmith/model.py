@@ -64,6 +64,9 @@ class Site:
     logo: str | None = None
     copyright: str | None = None
     hub: str | None = None
+    # The publication's own templates folder (``content/templates``; it may not exist): a
+    # file there named like a shipped template replaces it. "" renders the shipped ones only.
+    templates: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +131,6 @@ def feed_folder_url(site: Site, category: Category | None = None) -> str:
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 """The three feed files of every feed folder (SPEC: Output)."""
+
+TEMPLATES_FOLDER = "templates"
+"""The content folder's sub-folder of the publication's own templates (``Site.templates``)."""

@@ -350,7 +350,11 @@ def _load_incrementally(
     if site is None or site_raw is None or errors or ledger_errors or problems.errors:
         _fail_as_check(options)
     assert site is not None
-    context_key = cache.digest_text(build, site, id_base_url)
+    from feedsmith.pages import templates_key
+
+    # The publication's own templates are part of every page's key (and are checked here,
+    # before anything is rendered: a broken one is an error naming its file and line).
+    context_key = cache.digest_text(build, site, id_base_url, templates_key(content_dir))
     pinned = {slug: entry.id for slug, entry in ledger.items()}
     context = RenderContext(site, id_base_url, pinned, context_key)
     index = cache.load_index(content_dir, context_key)

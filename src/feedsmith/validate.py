@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import posixpath
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -21,7 +22,16 @@ from anyascii import anyascii
 
 from feedsmith.errors import InputError
 from feedsmith.load import Raw, RawFile, has_forbidden, strip_forbidden, yaml_timestamp
-from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Site, Source
+from feedsmith.model import (
+    TEMPLATES_FOLDER,
+    Article,
+    Author,
+    BodyFormat,
+    Category,
+    Enclosure,
+    Site,
+    Source,
+)
 
 SITE_KEYS = (
     "title",
@@ -451,6 +461,8 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
         logo=logo,
         copyright=copyright_line,
         hub=hub,
+        # Beside site.yaml: the path as the user gave it, so template errors name it that way.
+        templates=posixpath.join(posixpath.dirname(path), TEMPLATES_FOLDER),
     )
 
 
