@@ -92,6 +92,11 @@ class PublishReport:
     outputs_rendered: int = 0  # pages and feeds rendered in this run; the rest were reused
     jobs: int = 1  # processes that rendered articles
     fast_path: bool = False  # nothing changed since the last publish: nothing was even loaded
+    # What select_published left out, for the summary (not known on the fast path).
+    drafts: int = 0  # drafts left out (0 with --drafts)
+    scheduled: int = 0  # articles not yet due at --now (drafts among them count as drafts)
+    next_scheduled: datetime | None = None  # the earliest of those, in the site's time zone
+    written_paths: tuple[str, ...] = ()  # the files written, for --verbose
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +295,13 @@ def _publish(
     if renames:
         raise ContentErrors(renames, list(loaded.warnings))
     visible_ids = {a.id for a in select_published(articles, now, options.drafts)}
+    # For the summary: what was left out, and why (a scheduled draft counts as a draft).
+    kept_back = [a for a in articles if a.id not in visible_ids]
+    drafts_out = not options.drafts
+    report.drafts = sum(1 for a in kept_back if a.draft and drafts_out)
+    due = [a.published for a in kept_back if not (a.draft and drafts_out) and a.published > now]
+    report.scheduled = len(due)
+    report.next_scheduled = min(due).astimezone(ZoneInfo(site.timezone)) if due else None
     plan = assemble.make_plan(loaded, visible_ids)
     report.stage_seconds["validate"] += time.perf_counter() - started
     _render_missing(plan, loaded, options, content_dir, spool_dir, report)
@@ -582,6 +594,7 @@ def _write(
 
 def _count(report: PublishReport, written: WriteReport) -> None:
     report.written = len(written.written)
+    report.written_paths = tuple(written.written)
     report.unchanged = written.unchanged
     report.removed = len(written.removed)
 
