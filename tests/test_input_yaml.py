@@ -35,8 +35,8 @@ SYNTAX_HINT = "(check indentation, quotes and colons on this line or the one abo
         ),
         pytest.param(
             "title: x\n\tpublished: 2025-01-01\nbody: y\n",
-            "2: YAML syntax error: found a tab character that violates indentation while"
-            " scanning a plain scalar (indent with spaces, not tabs)",
+            "2: a tab in the indentation: YAML indents with spaces only; replace the tab with"
+            " spaces (two for each level)",
             id="tab",
         ),
         pytest.param(
