@@ -174,20 +174,31 @@ def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -
     Example:
       feedsmith check --content content --strict
     """
+    from feedsmith.load import find_static_files
     from feedsmith.pages import templates_key
+    from feedsmith.validate import find_broken_references
 
     try:
         publication = check(content_dir, strict=strict)
         templates_key(content_dir)  # the publication's own templates compile and render
+        broken = find_broken_references(
+            publication.site,
+            (content_dir / "site.yaml").as_posix(),
+            publication.articles,
+            [relative for relative, _ in find_static_files(content_dir)],
+        )
+        if strict and broken:
+            raise ContentErrors(broken, list(publication.warnings))
     except FeedsmithError as exc:
         _fail(exc, "check", content_dir)
-    _print_warnings(list(publication.warnings))
+    warnings = [*publication.warnings, *broken]
+    _print_warnings(warnings)
     if verbose:
         for path in sorted({a.source.path for a in publication.articles}):
             click.echo(f"checked {path}")
     if not quiet:
         checked = len(publication.articles)
-        click.echo(summary.check_summary(checked, content_dir, 0, len(publication.warnings)))
+        click.echo(summary.check_summary(checked, content_dir, 0, len(warnings)))
 
 
 def _print_warnings(warnings: list[InputError]) -> None:

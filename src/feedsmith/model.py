@@ -44,6 +44,16 @@ class Enclosure:
     type: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A relative URL as the editor wrote it (``key``: image, enclosures, body, icon, logo),
+    kept so ``check`` can tell whether it leads to a file the publish makes."""
+
+    line: int
+    key: str
+    url: str
+
+
 class BodyFormat(Enum):
     MARKDOWN = "markdown"
     HTML = "html"
@@ -67,6 +77,7 @@ class Site:
     # The publication's own templates folder (``content/templates``; it may not exist): a
     # file there named like a shipped template replaces it. "" renders the shipped ones only.
     templates: str = ""
+    references: tuple[Reference, ...] = ()  # a relative icon or logo
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +100,7 @@ class Article:
     enclosures: tuple[Enclosure, ...] = ()
     draft: bool = False
     language: str | None = None
+    references: tuple[Reference, ...] = ()  # relative URLs of its image, enclosures and body
 
 
 @dataclass(frozen=True, slots=True)
