@@ -113,9 +113,12 @@ def test_a_broken_template_is_one_error_with_its_file_and_line(tmp_path: Path) -
         f"{(templates / 'base.html').as_posix()}:{line}: template syntax error:"
         " Expected an expression, got 'end of statement block'"
     )
-    for result in (publish_cli(content, out), check_cli(content)):
-        assert_refused(result, expected)
-        assert result.stderr.splitlines() == [expected, "1 error: nothing was written."]
+    published = publish_cli(content, out)
+    assert_refused(published, expected)
+    assert published.stderr.splitlines() == [expected, "1 error: nothing was written."]
+    checked = check_cli(content)
+    assert_refused(checked, expected)
+    assert checked.stderr.splitlines() == [expected, f"Checked {content}: 1 error, no warnings."]
     assert snapshot(out) == before
 
 
