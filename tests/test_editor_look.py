@@ -195,3 +195,22 @@ def test_no_published_byte_speaks_of_issue_numbers(
     for path in files:
         match = ISSUE_REFERENCE.search(path.read_bytes())
         assert match is None, (path, match)
+
+
+def test_a_template_included_from_a_sub_folder_is_an_input_too(tmp_path: Path) -> None:
+    content = write_site(tmp_path)
+    templates = content / "templates"
+    (templates / "parts").mkdir(parents=True)
+    base = SHIPPED_BASE.replace("</header>", '</header>\n{% include "parts/note.html" %}', 1)
+    (templates / "base.html").write_text(base, encoding="utf-8")
+    note = templates / "parts" / "note.html"
+    note.write_text('<p class="house-note">First edition</p>\n', encoding="utf-8")
+    out = tmp_path / "public"
+    assert publish_cli(content, out).exit_code == 0
+    _age(content, 2)
+    assert publish_cli(content, out).exit_code == 0
+    note.write_text('<p class="house-note">Second edition</p>\n', encoding="utf-8")
+    _age(content, 1)
+    assert publish_cli(content, out).exit_code == 0
+    for path, page in _html_pages(out).items():
+        assert page.xpath('//p[@class="house-note"]')[0].text == "Second edition", path

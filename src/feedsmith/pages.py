@@ -202,12 +202,15 @@ def _read_key(folder: str) -> str:
 
 
 def _template_files(folder: str) -> list[str]:
-    """The names of regular, visible files in ``folder`` (editors' backups start with a dot)."""
-    try:
-        with os.scandir(folder) as entries:
-            return sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+    """Paths (posix, relative to ``folder``) of its visible files, sub-folders included (a
+    template may include one from there); editors' backups and swap files start with a dot."""
+    found: list[str] = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        relative = os.path.relpath(parent, folder)
+        prefix = "" if relative == "." else Path(relative).as_posix() + "/"
+        found.extend(prefix + name for name in files if not name.startswith("."))
+    return sorted(found)
 
 
 class TemplateProblem(FeedsmithError):
