@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 import re
 import time
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+import pytest
 from lxml import html
 
+from feedsmith.publish import PublishOptions, publish
 from tests.input_support import (
     ARTICLE_YAML,
+    NOW,
     add_article,
     assert_refused,
     check_cli,
@@ -214,3 +218,18 @@ def test_a_template_included_from_a_sub_folder_is_an_input_too(tmp_path: Path) -
     assert publish_cli(content, out).exit_code == 0
     for path, page in _html_pages(out).items():
         assert page.xpath('//p[@class="house-note"]')[0].text == "Second edition", path
+
+
+def test_where_the_templates_folder_is_does_not_invalidate_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = _site_with_categories(tmp_path)
+    _own_look(content)
+    out = tmp_path / "public"
+    now = datetime.fromisoformat(NOW).replace(tzinfo=UTC)
+    first = publish(PublishOptions(content.resolve(), out, now, jobs=1))
+    assert first.articles_rendered == 2
+    monkeypatch.chdir(tmp_path)  # the same content, named from elsewhere
+    again = publish(PublishOptions(Path("content"), out, now, jobs=1))
+    assert again.articles_rendered == 0
+    assert again.written == 0

@@ -6,7 +6,7 @@ absolute (validation resolves relative ones against ``Site.base_url``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
@@ -76,7 +76,10 @@ class Site:
     hub: str | None = None
     # The publication's own templates folder (``content/templates``; it may not exist): a
     # file there named like a shipped template replaces it. "" renders the shipped ones only.
-    templates: str = ""
+    # Left out of repr and comparison, so out of the cache's keys: where the folder is does
+    # not change a page (a publish from another working directory reuses the cache); what it
+    # holds does, and pages.templates_key puts that in the keys.
+    templates: str = field(default="", repr=False, compare=False)
     references: tuple[Reference, ...] = ()  # a relative icon or logo
 
 
