@@ -41,14 +41,17 @@ def test_missing_site_yaml(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["publish", "check"])
-def test_missing_content_folder(tmp_path: Path, command: str) -> None:
+def test_missing_content_folder_is_wrong_usage(tmp_path: Path, command: str) -> None:
     missing = tmp_path / "nowhere"
     result = publish_cli(missing, tmp_path / "out") if command == "publish" else check_cli(missing)
-    assert result.exit_code == 1
-    assert result.stderr == (
-        f"error: {missing}: no such content folder: run from the folder that holds it or pass"
-        " --content DIR\n"
+    assert result.exit_code == 2  # nothing was there to check: the command was given wrongly
+    assert "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--content': {missing}: no such content folder: run from the"
+        " folder that holds it or pass --content DIR"
     )
+    usage = result.stderr.splitlines()[0]
+    assert usage.startswith("Usage: ") and usage.endswith(f" {command} [OPTIONS]"), usage
     assert not (tmp_path / "out").exists()
 
 

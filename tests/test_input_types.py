@@ -136,7 +136,7 @@ def test_missing_site_keys_are_all_named(tmp_path: Path) -> None:
         f"{shown}:1: title: missing: this key is required",
         f"{shown}:1: description: missing: this key is required",
         f"{shown}:1: base_url: missing: this key is required",
-        "3 errors: nothing was written.",
+        f"Checked {content}: 3 errors, no warnings.",
     )
 
 
@@ -168,5 +168,5 @@ def test_unknown_key_is_an_error_under_strict(tmp_path: Path) -> None:
         "1 error: nothing was written.",
     )
     assert snapshot(out) == before
-    assert_refused(check_cli(content, "--strict"), "1 error: nothing was written.")
+    assert_refused(check_cli(content, "--strict"), f"Checked {content}: 1 error, no warnings.")
     assert check_cli(content).exit_code == 0

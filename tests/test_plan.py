@@ -28,7 +28,7 @@ def listed(
     published = T0 + timedelta(hours=hours)
     return Listed(
         f"articles/{slug}.yaml", 0, f"tag:example.org,2026:{slug}", slug, slug.title(),
-        published, published, draft, has_page, categories,
+        published, published, draft, has_page, categories, (),
         Source(f"content/articles/{slug}.yaml", 1), None, digest or f"d-{slug}", f"e-{slug}",
     )  # fmt: skip
 

@@ -13,11 +13,12 @@ import time
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import click
 
-from feedsmith import __version__
+from feedsmith import __version__, summary
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
 from feedsmith.publish import STAGES, PublishOptions, check, publish
 
@@ -62,15 +63,32 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value if value.endswith("/") else value + "/"
 
 
+def _content_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    # Wrong usage (exit 2), not bad content: nothing was there to check.
+    if not value.is_dir():
+        raise click.BadParameter(
+            f"{value}: no such content folder: run from the folder that holds it or pass"
+            " --content DIR"
+        )
+    return value
+
+
 _content_option = click.option(
     "--content",
     "content_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("content"),
     show_default=True,
+    callback=_content_dir,
     help="Folder holding site.yaml and articles/.",
 )
 _strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+_quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print only errors and warnings, no summary."
+)
+_verbose_option = click.option(
+    "--verbose", "-v", is_flag=True, help="Also print each file written (publish) or checked."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,6 +117,8 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Include draft articles (never scheduled ones).")
 @click.option("--now", type=_Instant(), help="Publish as of this time (default: the current time).")
 @_strict_option
+@_quiet_option
+@_verbose_option
 @click.option("--timings", is_flag=True, help="Print each stage's seconds on stderr.")
 def publish_command(
     content_dir: Path,
@@ -107,9 +127,16 @@ def publish_command(
     drafts: bool,
     now: datetime | None,
     strict: bool,
+    quiet: bool,
+    verbose: bool,
     timings: bool,
 ) -> None:
-    """Validate everything, then write feeds and pages to --out."""
+    """Validate everything, then write feeds and pages to --out.
+
+    \b
+    Example:
+      feedsmith publish --content content --out public
+    """
     started = time.perf_counter()
     options = PublishOptions(
         content_dir=content_dir,
@@ -122,13 +149,14 @@ def publish_command(
     try:
         report = publish(options)
     except FeedsmithError as exc:
-        _fail(exc)
+        _fail(exc, "publish", content_dir)
     _print_warnings(report.warnings)
-    seconds = time.perf_counter() - started
-    click.echo(
-        f"Published {report.articles} articles to {out_dir}: {report.written} files written,"
-        f" {report.unchanged} unchanged, {report.removed} removed in {seconds:.2f} s."
-    )
+    if verbose:
+        for path in report.written_paths:
+            click.echo(f"wrote {out_dir / path}")
+    if not quiet:
+        for line in summary.publish_summary(report, out_dir, time.perf_counter() - started):
+            click.echo(line)
     if timings:
         for stage in STAGES:
             click.echo(f"timing {stage} {report.stage_seconds[stage]:.4f}", err=True)
@@ -137,14 +165,27 @@ def publish_command(
 @main.command(name="check")
 @_content_option
 @_strict_option
-def check_command(content_dir: Path, strict: bool) -> None:
-    """Validate the content only; writes nothing."""
+@_quiet_option
+@_verbose_option
+def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -> None:
+    """Validate the content only; writes nothing.
+
+    \b
+    Example:
+      feedsmith check --content content --strict
+    """
     try:
         publication = check(content_dir, strict=strict)
     except FeedsmithError as exc:
-        _fail(exc)
-    _print_warnings(list(publication.warnings))
-    click.echo(f"{len(publication.articles)} articles checked: no errors.")
+        _fail(exc, "check", content_dir)
+    warnings = list(publication.warnings)
+    _print_warnings(warnings)
+    if verbose:
+        for path in sorted({a.source.path for a in publication.articles}):
+            click.echo(f"checked {path}")
+    if not quiet:
+        checked = len(publication.articles)
+        click.echo(summary.check_summary(checked, content_dir, 0, len(warnings)))
 
 
 def _print_warnings(warnings: list[InputError]) -> None:
@@ -156,13 +197,17 @@ def _line(error: InputError) -> str:
     return f":{error.line}" if error.line is not None else ""
 
 
-def _fail(exc: FeedsmithError) -> None:
+def _fail(exc: FeedsmithError, command: str, content_dir: Path) -> NoReturn:
     if isinstance(exc, ContentErrors):
         _print_warnings(exc.warnings)
         for error in exc.errors:
             click.echo(str(error), err=True)
         count = len(exc.errors)
-        click.echo(f"{count} error{'s' if count != 1 else ''}: nothing was written.", err=True)
+        if command == "check":
+            closing = summary.check_summary(None, content_dir, count, len(exc.warnings))
+        else:
+            closing = f"{summary.counted(count, 'error')}: nothing was written."
+        click.echo(closing, err=True)
     else:
         click.echo(f"error: {exc}", err=True)
     sys.exit(1)

@@ -296,7 +296,7 @@ def parse_text(
     try:
         nodes = _compose_all(source, text)
     except yaml.MarkedYAMLError as exc:
-        errors.append(_syntax_error(shown, exc))
+        errors.append(_syntax_error(shown, exc, text))
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - unreadable characters were removed above
         errors.append(InputError(shown, None, f"YAML error: {' '.join(str(exc).split())}"))
@@ -305,12 +305,36 @@ def parse_text(
     for node in nodes:
         if node is None:
             continue
+        _warn_joined_lines(node, shown, warnings)
         try:
             documents.append(_document(node, shown))
         except InputError as exc:
             errors.append(exc)
             return None
     return RawFile(shown, tuple(documents), escapes="\\" in text)
+
+
+def _warn_joined_lines(root: yaml.Node, shown: str, warnings: list[InputError]) -> None:
+    """An article's text written on several lines without ``|``: valid YAML, which joins the
+    lines into one (a blank line becomes a line break), and never what the editor meant."""
+    items = root.value if isinstance(root, yaml.SequenceNode) else [root]
+    for item in items:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        for key, value in item.value:
+            if (
+                isinstance(value, yaml.ScalarNode)
+                and not value.style
+                and value.end_mark.line > value.start_mark.line
+            ):
+                warnings.append(
+                    InputError(
+                        shown,
+                        key.start_mark.line + 1,
+                        f"{key.value}: its lines are joined into one: for text on several"
+                        f" lines write '{key.value}: |' and indent the text under it",
+                    )
+                )
 
 
 def _compose_all(source: str | bytes, text: str) -> list[yaml.Node]:
@@ -363,15 +387,84 @@ def has_forbidden(value: str) -> bool:
     return _UNCARRIED.search(value) is not None
 
 
-def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> InputError:
+def _syntax_error(shown: str, exc: yaml.MarkedYAMLError, text: str) -> InputError:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     problem = (exc.problem or "cannot parse").strip()
+    if line is not None:
+        mistake = _editor_mistake(text.splitlines(), line, problem)
+        if mistake is not None:
+            return InputError(shown, *mistake)
     context = f" {exc.context.strip()}" if exc.context else ""
     hint = " (indent with spaces, not tabs)" if "\t" in problem or "tab" in problem else ""
     if not hint:
         hint = " (check indentation, quotes and colons on this line or the one above)"
     return InputError(shown, line, f"YAML syntax error: {problem}{context}{hint}")
+
+
+# The mistakes editors make most, which YAML reports in its own terms, often lines away from
+# where the mistake is: a line of the form "key: value", "key: |" (a block of text follows),
+# and "key:" alone (a list, a mapping or, by mistake, text follows).
+_KEY_LINE = re.compile(r"(?P<indent> *)(?P<key>[A-Za-z_][\w-]*):(?: +(?P<value>.*?))? *$")
+_BLOCK_START = re.compile(r"[|>][-+0-9]*(?: +#.*)?")
+
+
+def _editor_mistake(lines: list[str], line: int, problem: str) -> tuple[int, str] | None:
+    """Where the mistake behind a YAML syntax error at ``line`` is, and what to write instead;
+    None when it is none of the usual ones (pure)."""
+    at = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in at[: len(at) - len(at.lstrip())]:
+        return line, (
+            "a tab in the indentation: YAML indents with spaces only; replace the tab with"
+            " spaces (two for each level)"
+        )
+    for number in range(min(line, len(lines)), 0, -1):
+        match = _KEY_LINE.fullmatch(lines[number - 1])
+        if match is None:
+            continue
+        key, value, indent = match["key"], match["value"], len(match["indent"])
+        following = [x for x in lines[number:line] if x.strip()]
+        if value is not None and _BLOCK_START.fullmatch(value):
+            # "body: |" then text at the key's own indentation: the block is empty, and YAML
+            # reads the text as keys, failing where one has no colon, often lines below.
+            if following and _indent(following[0]) <= indent:
+                return number, (
+                    f"{key}: the text under '{key}: {value}' must be indented: put two spaces"
+                    " before each of its lines"
+                )
+            break
+        if value is None and following:
+            # "body:" then indented lines of text: YAML joins them into one value until a
+            # line holds a colon and a space, which it then takes for a key.
+            text = following[:-1]
+            if all(_indent(x) > indent and not _KEY_LINE.fullmatch(x) for x in text) and not (
+                following[0].lstrip().startswith("-")
+            ):
+                return number, (
+                    f"{key}: text on several lines needs '{key}: |' on this line, with the"
+                    " text indented under it"
+                )
+            break
+    match = _KEY_LINE.fullmatch(at)
+    value = match["value"] if match is not None else None
+    if (
+        match is not None
+        and value
+        and "mapping values" in problem
+        and ": " in value
+        and value[0] not in "\"'"
+    ):
+        key = match["key"]
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return line, (
+            f'{key}: a colon and a space inside a value: put the value in quotes:'
+            f' {key}: "{quoted}"'
+        )
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _document(node: yaml.Node, shown: str) -> Raw:

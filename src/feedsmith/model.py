@@ -6,7 +6,7 @@ absolute (validation resolves relative ones against ``Site.base_url``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
@@ -44,6 +44,16 @@ class Enclosure:
     type: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A relative URL as the editor wrote it (``key``: image, enclosures, body, icon, logo),
+    kept so ``check`` can tell whether it leads to a file the publish makes."""
+
+    line: int
+    key: str
+    url: str
+
+
 class BodyFormat(Enum):
     MARKDOWN = "markdown"
     HTML = "html"
@@ -64,6 +74,13 @@ class Site:
     logo: str | None = None
     copyright: str | None = None
     hub: str | None = None
+    # The publication's own templates folder (``content/templates``; it may not exist): a
+    # file there named like a shipped template replaces it. "" renders the shipped ones only.
+    # Left out of repr and comparison, so out of the cache's keys: where the folder is does
+    # not change a page (a publish from another working directory reuses the cache); what it
+    # holds does, and pages.templates_key puts that in the keys.
+    templates: str = field(default="", repr=False, compare=False)
+    references: tuple[Reference, ...] = ()  # a relative icon or logo
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +103,12 @@ class Article:
     enclosures: tuple[Enclosure, ...] = ()
     draft: bool = False
     language: str | None = None
+    references: tuple[Reference, ...] = ()  # relative URLs of its image, enclosures and body
+
+    @property
+    def has_page(self) -> bool:
+        """Whether it gets a page of its own (SPEC: not when it lives elsewhere, ``link``)."""
+        return self.link is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +151,6 @@ def feed_folder_url(site: Site, category: Category | None = None) -> str:
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 """The three feed files of every feed folder (SPEC: Output)."""
+
+TEMPLATES_FOLDER = "templates"
+"""The content folder's sub-folder of the publication's own templates (``Site.templates``)."""

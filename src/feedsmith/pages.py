@@ -1,8 +1,10 @@
-"""Pages: the index, one page per article and one per category, as HTML bytes (issue 6).
+"""Pages: the index, one page per article and one per category, as HTML bytes.
 
-Pure: model values in, bytes out; no clock, no file access, no locale. The templates live in
-``feedsmith/templates`` and see only the small view values built here, so every rule about
-URLs, dates and languages is decided (and tested) in Python rather than in template code.
+Model values in, bytes out; no clock, no locale, and no file access but the templates'. The
+templates live in ``feedsmith/templates``; a file of the same name in the publication's own
+``content/templates`` (``Site.templates``) replaces one. They see only the small view values
+built here, so every rule about URLs, dates and languages is decided (and tested) in Python
+rather than in template code.
 
 Speed: a publish of 10,000 articles renders 10,000 article pages, and lists every article on
 the page of each of its categories. So the parts a whole site shares (feed links, subscribe
@@ -15,30 +17,44 @@ value from the content exactly as the templates' autoescaping does.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
 
+from feedsmith.errors import ContentErrors, FeedsmithError, InputError
 from feedsmith.model import (
     FEED_FILES,
+    TEMPLATES_FOLDER,
     Article,
     Author,
+    BodyFormat,
     Category,
     Enclosure,
     RenderedArticle,
     Site,
+    Source,
     article_url,
     feed_folder_url,
     page_url,
 )
 
-__all__ = ["render_article_page", "render_category_page", "render_index"]
+__all__ = [
+    "EXTRA_CSS",
+    "SHIPPED_TEMPLATES",
+    "render_article_page",
+    "render_category_page",
+    "render_index",
+    "templates_key",
+]
 
 # English month names, spelled out here so the output never depends on the machine's locale.
 _MONTHS = (
@@ -137,10 +153,196 @@ class _Page:
     meta: tuple[tuple[str, str], ...]  # Open Graph <meta property=... content=...> pairs
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    # Built once per process; rendering keeps no state between calls.
-    loader = jinja2.PackageLoader("feedsmith", "templates")
+SHIPPED_TEMPLATES = (
+    "base.html",
+    "index.html",
+    "article.html",
+    "category.html",
+    "_macros.html",
+    "style.css",
+    "copy.js",
+)
+"""The templates feedsmith ships; a file of the same name in ``content/templates`` replaces one."""
+
+EXTRA_CSS = "extra.css"
+"""An optional file in ``content/templates``: added after the stylesheet (shipped or replaced)."""
+
+# Folder (as in Site.templates) -> templates_key of its files, as the last publish in this
+# process saw them. A long-running preview server publishes again and again in one process:
+# a new key builds a new environment. Worker processes inherit the table through fork; where
+# they cannot (spawn), _key_of reads the folder itself.
+_keys: dict[str, str] = {}
+
+
+def templates_key(content_dir: Path) -> str:
+    """A digest of the publication's own templates (names and bytes); "" when it has none.
+
+    Part of the cache's key: a changed template is a changed input. Also checks them: a
+    template that cannot be compiled, or fails on a sample publication, raises
+    ``ContentErrors`` naming its file and line, before anything is rendered or written.
+    """
+    folder = (content_dir / TEMPLATES_FOLDER).as_posix()
+    key = _read_key(folder)
+    if key:
+        _check_templates(folder, key)
+    _keys[folder] = key
+    return key
+
+
+def _read_key(folder: str) -> str:
+    files = _template_files(folder)
+    if not files:
+        return ""
+    hashed = hashlib.sha256()
+    for name in files:
+        hashed.update(f"{name}\0".encode())
+        hashed.update(Path(folder, name).read_bytes())
+        hashed.update(b"\0")
+    return hashed.hexdigest()
+
+
+def _template_files(folder: str) -> list[str]:
+    """Paths (posix, relative to ``folder``) of its visible files, sub-folders included (a
+    template may include one from there); editors' backups and swap files start with a dot."""
+    found: list[str] = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        relative = os.path.relpath(parent, folder)
+        prefix = "" if relative == "." else Path(relative).as_posix() + "/"
+        found.extend(prefix + name for name in files if not name.startswith("."))
+    return sorted(found)
+
+
+class TemplateProblem(FeedsmithError):
+    """A template failed while rendering a page: ``path:line: message``.
+
+    Not an ``InputError``: it may happen in a worker process and travel back pickled, which
+    takes an exception whose ``args`` are its constructor's arguments.
+    """
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(path, line, message)
+
+    def __str__(self) -> str:
+        return str(InputError(*self.args))
+
+
+def _check_templates(folder: str, key: str) -> None:
+    """Compile the templates of ``folder`` and render a small sample publication with them.
+
+    A mistake in an editor's template must stop the publish before anything is written, with
+    its file and line; rendering the sample finds most of those the compiler cannot (a name
+    the page does not receive, a macro called wrongly) before the first real page.
+    """
+    previous = _keys.get(folder)
+    _keys[folder] = key
+    try:
+        environment = _environment(folder, key)
+        for name in _template_files(folder):
+            if name.endswith((".html", ".js")):
+                environment.get_template(name)
+        _render_sample(folder)
+    except jinja2.TemplateError as exc:
+        raise ContentErrors([_template_problem(exc, folder)]) from None
+    except TemplateProblem as exc:
+        raise ContentErrors([InputError(*exc.args)]) from None
+    except UnicodeDecodeError:
+        raise ContentErrors(
+            [InputError(folder, None, "a template is not UTF-8 text: save it as UTF-8")]
+        ) from None
+    finally:
+        if previous is None:
+            del _keys[folder]
+        else:
+            _keys[folder] = previous
+
+
+def _render_sample(folder: str) -> None:
+    """Every kind of page, once, for a publication that uses every optional value."""
+    site = Site(
+        title="Sample",
+        base_url="https://example.org/",
+        description="A sample publication.",
+        language="en",
+        authors=(Author("A. Writer", None, "https://example.org/a"),),
+        icon="https://example.org/icon.png",
+        logo="https://example.org/logo.png",
+        copyright="Sample",
+        templates=folder,
+    )
+    category = Category("Sample", "sample")
+    published = datetime(2024, 1, 1, tzinfo=ZoneInfo("UTC"))
+    article = Article(
+        id="tag:example.org,2024:sample",
+        slug="sample",
+        title="Sample",
+        published=published,
+        updated=published,
+        body="",
+        body_format=BodyFormat.MARKDOWN,
+        source=Source(folder, 1),
+        categories=(category,),
+        image="https://example.org/image.png",
+        enclosures=(Enclosure("https://example.org/a.mp3", 1000, "audio/mpeg"),),
+    )
+    rendered = RenderedArticle(article, "<p>Sample.</p>", "Sample.")
+    render_index(site, [rendered], [category])
+    render_article_page(site, rendered)
+    render_category_page(site, category, [rendered])
+
+
+def _template_problem(exc: jinja2.TemplateError, folder: str) -> InputError:
+    """``exc`` as the file and line of the template where it happened."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or folder
+        return InputError(where, exc.lineno, f"template syntax error: {exc.message}")
+    where, line = _template_frame(exc, folder)
+    # "'feedsmith.pages._Entry object' has no attribute 'x'" -> "entry has no attribute 'x'":
+    # the names the README uses for what templates receive.
+    message = re.sub(r"'feedsmith\.\w+\._?(\w+) object'", lambda m: m[1].lower(), str(exc))
+    return InputError(
+        where, line, f"template error: {message} (the README lists what each template receives)"
+    )
+
+
+def _template_frame(exc: BaseException, folder: str) -> tuple[str, int | None]:
+    # jinja2 rewrites tracebacks so that a template's frames carry its file name and line:
+    # the innermost frame in the editor's folder is where their template went wrong.
+    prefix = os.path.normpath(folder) + os.sep
+    where: tuple[str, int | None] = (folder, None)
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.startswith(prefix):
+            where = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return where
+
+
+def _key_of(folder: str) -> str:
+    key = _keys.get(folder)
+    if key is None:
+        key = _keys[folder] = _read_key(folder)
+    return key
+
+
+def _site_environment(site: Site) -> jinja2.Environment:
+    if not site.templates:
+        return _environment()
+    key = _key_of(site.templates)
+    return _environment(site.templates, key) if key else _environment()
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(folder: str = "", key: str = "") -> jinja2.Environment:
+    """The templates of ``folder`` over the shipped ones; ``key`` names their version.
+
+    Built once per version (see ``_keys``); rendering keeps no state between calls.
+    """
+    shipped = jinja2.PackageLoader("feedsmith", "templates")
+    loader: jinja2.BaseLoader = (
+        jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder), shipped]) if folder else shipped
+    )
     environment = jinja2.Environment(
         loader=loader,
         # Escape everything except the script, which is included verbatim inside <script>
@@ -152,21 +354,35 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # The templates ship with the package and the cache key covers them, so checking
-        # their files for changes on every render (several stats per page) buys nothing.
+        # The key covers every template file, so checking their files for changes on every
+        # render (several stats per page) buys nothing.
         auto_reload=False,
     )
     environment.filters["lang_attr"] = _lang_attr
-    source, _, _ = loader.get_source(environment, "style.css")
-    # Our own stylesheet and script, so trusted; every page carries a copy of both, so the
-    # stylesheet is minified and the script rendered once, here.
-    environment.globals["stylesheet"] = Markup(_minify_css(source))  # noqa: S704
+    environment.globals["stylesheet"] = _stylesheet(environment, shipped, folder)
+    # Our own script (or the editor's), so trusted: rendered once, here.
     environment.globals["script"] = Markup(environment.get_template("copy.js").render())  # noqa: S704
     return environment
 
 
+def _stylesheet(
+    environment: jinja2.Environment, shipped: jinja2.BaseLoader, folder: str
+) -> Markup:
+    """The stylesheet every page carries inline: the shipped one minified, or the editor's
+    ``style.css`` as written, then their ``extra.css``."""
+    css, filename, _ = environment.loader.get_source(environment, "style.css")  # type: ignore[union-attr]
+    if filename == shipped.get_source(environment, "style.css")[1]:
+        css = _minify_css(css)
+    extra = Path(folder, EXTRA_CSS) if folder else None
+    if extra is not None and extra.is_file():
+        css = f"{css}\n{extra.read_text(encoding='utf-8')}"
+    # An editor's stylesheet is not minified (its strings may hold anything); "</" would close
+    # the <style> element early, and "<\/" means the same inside a CSS string or comment.
+    return Markup(css.strip().replace("</", "<\\/"))  # noqa: S704
+
+
 def _minify_css(css: str) -> str:
-    # Safe for our stylesheet only: it has no strings or url()s that contain these characters.
+    # Safe for the shipped stylesheet only: it has no strings or url()s holding these characters.
     # Spaces around ":" stay, since "a :lang(zh)" and "a:lang(zh)" select different things.
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
     css = re.sub(r"\s+", " ", css)
@@ -183,7 +399,7 @@ def render_index(
     ``articles`` come newest first and already limited; ``categories`` are those with at least
     one visible article, sorted by name.
     """
-    environment = _environment()
+    environment = _site_environment(site)
     lang = _site_lang(site)
     ui_lang = _ui_lang(lang)
     feeds = _feeds(site)
@@ -211,7 +427,7 @@ def render_index(
 
 def render_article_page(site: Site, rendered: RenderedArticle) -> bytes:
     """``articles/<slug>/index.html``: one article in full, for articles without a ``link``."""
-    environment = _environment()
+    environment = _site_environment(site)
     article = rendered.article
     entry = _entry(site, rendered)
     url = page_url(site, article)
@@ -266,7 +482,7 @@ def render_category_page(
     site: Site, category: Category, articles: Sequence[RenderedArticle]
 ) -> bytes:
     """``categories/<slug>/index.html``: the category's articles and its own three feeds."""
-    environment = _environment()
+    environment = _site_environment(site)
     lang = _site_lang(site)
     ui_lang = _ui_lang(lang)
     url = feed_folder_url(site, category)
@@ -301,7 +517,7 @@ def render_category_page(
 
 @functools.lru_cache(maxsize=64)
 def _fragment(environment: jinja2.Environment, macro: str, *args: Hashable) -> Markup:
-    """A macro of ``_macros.html`` rendered once per distinct arguments (issue 5).
+    """A macro of ``_macros.html`` rendered once per distinct arguments.
 
     For parts that are the same on every article page of a site (the subscribe block, the feed
     links in <head>): rendering them once instead of 10,000 times saves about a quarter of an
@@ -312,7 +528,14 @@ def _fragment(environment: jinja2.Environment, macro: str, *args: Hashable) -> M
 
 
 def _render(environment: jinja2.Environment, template: str, **context: object) -> bytes:
-    return environment.get_template(template).render(context).encode("utf-8")
+    try:
+        return environment.get_template(template).render(context).encode("utf-8")
+    except jinja2.TemplateError as exc:
+        # An editor's template that failed on a page the sample did not foresee.
+        site = context["site"]
+        assert isinstance(site, Site)
+        problem = _template_problem(exc, site.templates or TEMPLATES_FOLDER)
+        raise TemplateProblem(problem.path, problem.line, problem.message) from None
 
 
 def _site_lang(site: Site) -> str:

@@ -47,7 +47,6 @@ from feedsmith.layout import (
     LEDGER_FILE,
     MISSING,
     STATIC_DIR,
-    TEMPLATES_DIR,
     Identity,
     identity_of,
     read_with_stat,
@@ -126,7 +125,8 @@ class PublishReport:
     changed: list[str] = field(default_factory=list)  # outputs written or removed, sorted
     drafts: int = 0  # articles left out as drafts
     scheduled: int = 0  # articles left out because they are published after --now
-    next_scheduled: datetime | None = None
+    next_scheduled: datetime | None = None  # the earliest of those, in the site's time zone
+    written_paths: tuple[str, ...] = ()  # the files written, for --verbose
     warnings: list[InputError] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     articles_rendered: int = 0  # articles loaded and rendered in this run, not taken from state
@@ -170,6 +170,9 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
     content_dir = options.content_dir
     started = time.perf_counter()
     out = str(options.out_dir.resolve())
+    # When the inputs were read: a file changed within a clock tick before it may change
+    # again within that tick without its identity showing it (state.racy).
+    scanned_ns = time.time_ns()
     scanned = scan_inputs(content_dir)
     run = state.run(out)
     if run is not None and _unchanged_since(run, options, _run_key(options, scanned), state):
@@ -187,10 +190,7 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
         small = not relpath.startswith(ARTICLES_DIR + "/")
         if small and relpath not in digests and identity not in (FOLDER, MISSING):
             digests[relpath] = _digest_file(content_dir, relpath, scanned)
-    templates_key = digest_text(
-        sorted((r, d) for r, d in digests.items() if r.startswith(TEMPLATES_DIR + "/"))
-    )
-    site_part = load_site(content_dir, options.base_url, templates_key)
+    site_part = load_site(content_dir, options.base_url)
     if site_part.context is None:
         reject_site(content_dir, site_part, options.strict)
     context = site_part.context
@@ -228,7 +228,8 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
         report.stage_seconds["validate"] += time.perf_counter() - started
         report.articles = len(selection.visible)
         report.drafts, report.scheduled = selection.drafts, selection.scheduled
-        report.next_scheduled = selection.next_scheduled
+        if selection.next_scheduled is not None:
+            report.next_scheduled = selection.next_scheduled.astimezone(ZoneInfo(site.timezone))
 
         written = _write_outputs(options, site, jobs, selection, fresh, state, remembered, report)
         report.changed = sorted([*written.written, *written.removed])
@@ -246,7 +247,7 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
                 digests[LEDGER_FILE] = digest(data)
         change = _change(
             out, context.context_key, scanned, digests, known, stored, reused, fresh,
-            jobs, remembered, written, options, site, selection, report, ledger_written,
+            jobs, remembered, written, options, site, selection, report, ledger_written, scanned_ns,
         )  # fmt: skip
         note = state.save(change)
         if note is not None:
@@ -458,7 +459,7 @@ def _listed(relpath: str, number: int, record: ArticleRecord) -> Listed:
     a = record.article
     return Listed(
         relpath, number, a.id, a.slug, a.title, a.published, a.updated, a.draft,
-        a.link is None, a.categories, a.source, record.pinned, record.digest,
+        a.has_page, a.categories, a.references, a.source, record.pinned, record.digest,
         record.entry_digest,
     )  # fmt: skip
 
@@ -619,6 +620,7 @@ def _write(
 
 def _count(report: PublishReport, written: WriteReport) -> None:
     report.written = len(written.written)
+    report.written_paths = tuple(written.written)
     report.unchanged = written.unchanged
     report.removed = len(written.removed)
 
@@ -667,6 +669,7 @@ def _change(
     selection: plan.Selection,
     report: PublishReport,
     ledger_written: bool | None,
+    scanned_ns: int,
 ) -> Change:
     """What this publish teaches the state: only what differs from what it held."""
 
@@ -695,8 +698,7 @@ def _change(
     # A ledger that could not be written: the next publish must try (and warn) again. An
     # identity too recent to vouch for its bytes cannot vouch for the whole run either.
     own = {LEDGER_FILE} if ledger_written else set()
-    now_ns = time.time_ns()
-    recent = any(racy(i, now_ns) for r, i in scanned.items() if r not in own)
+    recent = any(racy(i, scanned_ns) for r, i in scanned.items() if r not in own)
     run = (
         None
         if ledger_written is False or recent
@@ -716,7 +718,7 @@ def _change(
         )
     )
     return Change(
-        out, context_key, inputs, own, now_ns, gone_inputs, files, fresh.body, gone_files,
+        out, context_key, inputs, own, scanned_ns, gone_inputs, files, fresh.body, gone_files,
         outputs, gone_outputs, run,
     )  # fmt: skip
 

@@ -19,9 +19,9 @@ from datetime import datetime
 from pathlib import Path
 
 from feedsmith.errors import InputError
-from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Source
+from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Reference, Source
 
-_FORMAT = 3
+_FORMAT = 4
 """Bump when the meaning of anything kept in the state changes."""
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -113,6 +113,7 @@ EncodedArticle = tuple[
     tuple[tuple[str, int, str], ...],
     bool,
     str | None,
+    tuple[tuple[int, str, str], ...],
 ]
 EncodedArticleRecord = tuple[EncodedArticle, str | None, str, str, str]
 EncodedFile = tuple[
@@ -166,6 +167,7 @@ def encode_article(a: Article) -> EncodedArticle:
         tuple((e.url, e.length, e.type) for e in a.enclosures),
         a.draft,
         a.language,
+        tuple((r.line, r.key, r.url) for r in a.references),
     )
 
 
@@ -224,6 +226,7 @@ class ArticleDecoder:
             enclosures,
             draft,
             language,
+            references,
         ) = raw
         shared_authors = self._authors.get(authors)
         if shared_authors is None:
@@ -246,4 +249,8 @@ class ArticleDecoder:
             enclosures=tuple(Enclosure(*e) for e in enclosures) if enclosures else (),
             draft=draft,
             language=language,
+            references=self.references(references),
         )
+
+    def references(self, raw: Sequence[tuple[int, str, str]]) -> tuple[Reference, ...]:
+        return tuple(Reference(line, key, url) for line, key, url in raw) if raw else ()

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from feedsmith.errors import InputError
 from feedsmith.layout import CACHE_DIR, STATE_FILE, Identity
-from feedsmith.model import Category, Source
+from feedsmith.model import Category, Reference, Source
 from feedsmith.records import (
     ArticleDecoder,
     ArticleRecord,
@@ -61,7 +61,8 @@ CREATE TABLE articles (
     relpath TEXT NOT NULL REFERENCES files (relpath) ON DELETE CASCADE,
     number INTEGER NOT NULL, id TEXT NOT NULL, slug TEXT NOT NULL, title TEXT NOT NULL,
     published TEXT NOT NULL, updated TEXT NOT NULL, draft INTEGER NOT NULL,
-    has_page INTEGER NOT NULL, categories TEXT NOT NULL, line INTEGER NOT NULL,
+    has_page INTEGER NOT NULL, categories TEXT NOT NULL, refs TEXT NOT NULL,
+    line INTEGER NOT NULL,
     pinned TEXT, digest TEXT NOT NULL, entry_digest TEXT NOT NULL,
     record BLOB NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (relpath, number));
@@ -103,6 +104,7 @@ class Listed(NamedTuple):
     draft: bool
     has_page: bool
     categories: tuple[Category, ...]
+    references: tuple[Reference, ...]  # relative URLs it links, for the reference check
     source: Source
     pinned: str | None
     digest: str
@@ -201,7 +203,7 @@ class State:
         decode = self._decoder.categories
         query = (
             "SELECT a.relpath, number, id, slug, title, published, updated, draft, has_page,"
-            " categories, line, pinned, a.digest, entry_digest FROM articles a"
+            " categories, refs, line, pinned, a.digest, entry_digest FROM articles a"
             " JOIN files f ON f.relpath = a.relpath WHERE f.context = ? ORDER BY a.relpath, number"
         )
         parse = datetime.fromisoformat
@@ -215,7 +217,8 @@ class State:
                 Listed(
                     relpath, row[1], row[2], row[3], row[4], parse(row[5]), parse(row[6]),
                     bool(row[7]), bool(row[8]), shared,
-                    Source(self._shown(relpath), row[10]), row[11], row[12], row[13],
+                    self._decoder.references(json.loads(row[10])) if row[10] else (),
+                    Source(self._shown(relpath), row[11]), row[12], row[13], row[14],
                 )
             )  # fmt: skip
         found: dict[str, StoredFile] = {}
@@ -367,14 +370,15 @@ class State:
             ),
         )
         self._db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     relpath, number, a.article.id, a.article.slug, a.article.title,
                     a.article.published.isoformat(), a.article.updated.isoformat(),
                     a.article.draft, a.article.link is None,
                     json.dumps([(c.name, c.slug) for c in a.article.categories]),
-                    a.article.source.line, a.pinned, a.digest, a.entry_digest,
+                    _encode_references(a.article.references), a.article.source.line,
+                    a.pinned, a.digest, a.entry_digest,
                     pickle.dumps((encode_article(a.article), a.summary), protocol=5),
                     body(relpath, number),
                 )
@@ -391,7 +395,7 @@ class Change:
     context: str
     inputs: dict[str, tuple[Identity, str]]
     own: set[str]  # inputs this publish wrote itself (the ledger): their bytes are known
-    now_ns: int  # when it is recorded, to tell which identities are too recent to trust
+    now_ns: int  # when the inputs were read, to tell which identities are too recent to trust
     gone_inputs: list[str]
     files: dict[str, FileRecord]  # new records
     body: Callable[[str, int], str]  # the body HTML of a new record's article
@@ -404,6 +408,10 @@ class Change:
 def racy(identity: Identity, now_ns: int) -> bool:
     """Whether ``identity``, recorded at ``now_ns``, may not vouch for the bytes later."""
     return identity.mtime_ns >= now_ns - RACY_NS or identity.ctime_ns >= now_ns - TICK_NS
+
+
+def _encode_references(references: tuple[Reference, ...]) -> str:
+    return json.dumps([(r.line, r.key, r.url) for r in references]) if references else ""
 
 
 def _encode_warnings(warnings: tuple[InputError, ...], shown: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import posixpath
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -15,14 +16,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 from typing import Protocol, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from anyascii import anyascii
 
 from feedsmith.errors import InputError
 from feedsmith.load import Raw, RawFile, has_forbidden, strip_forbidden, yaml_timestamp
-from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Site, Source
+from feedsmith.model import (
+    FEED_FILES,
+    TEMPLATES_FOLDER,
+    Article,
+    Author,
+    BodyFormat,
+    Category,
+    Enclosure,
+    Reference,
+    Site,
+    Source,
+)
 
 SITE_KEYS = (
     "title",
@@ -452,6 +464,9 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
         logo=logo,
         copyright=copyright_line,
         hub=hub,
+        # Beside site.yaml: the path as the user gave it, so template errors name it that way.
+        templates=posixpath.join(posixpath.dirname(path), TEMPLATES_FOLDER),
+        references=_references(fields, ("icon", "logo")),
     )
 
 
@@ -625,7 +640,156 @@ def _validate_article(
         enclosures=enclosures,
         draft=draft,
         language=language,
+        references=(
+            *_references(fields, ("image",)),
+            *_enclosure_references(fields),
+            *_body_references(fields.raw("body"), body_format),
+        ),
     )
+
+
+def _relative(raw: Raw | None) -> str | None:
+    """The URL ``raw`` holds if it is relative to the site (no scheme, no host), else None."""
+    if raw is None or not isinstance(raw.value, str):
+        return None
+    return _relative_text(raw.value.strip())
+
+
+def _relative_text(text: str) -> str | None:
+    if not text or text.startswith(("#", "//")) or _URI_SCHEME.match(text):
+        return None
+    return text
+
+
+def _references(fields: _Fields, keys: Sequence[str]) -> tuple[Reference, ...]:
+    found = []
+    for key in keys:
+        raw = fields.raw(key)
+        url = _relative(raw)
+        if raw is not None and url is not None:
+            found.append(Reference(raw.line, key, url))
+    return tuple(found)
+
+
+def _enclosure_references(fields: _Fields) -> tuple[Reference, ...]:
+    raw = fields.raw("enclosures")
+    if raw is None or not isinstance(raw.value, list):
+        return ()
+    found = []
+    for item in raw.value:
+        if isinstance(item.value, dict):
+            url_raw = item.value.get("url")
+            url = _relative(url_raw)
+            if url_raw is not None and url is not None:
+                found.append(Reference(url_raw.line, "enclosures", url))
+    return tuple(found)
+
+
+# Where a body names another file: Markdown links and images ("](url" and reference
+# definitions "[x]: url") and HTML attributes (src, href, poster). Code is left out first: a
+# link shown as code is not a link.
+_MARKDOWN_TARGET = re.compile(r"\]\(\s*<?([^\s)>]+)|^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.M)
+_HTML_TARGET = re.compile(r"\b(?:src|href|poster)\s*=\s*[\"']([^\"']+)[\"']", re.I)
+_FENCED_CODE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+)[^`].*?\1", re.S)
+
+
+def _body_references(raw: Raw | None, body_format: BodyFormat) -> tuple[Reference, ...]:
+    """The relative URLs in a body, each with the line of the file it is on."""
+    if raw is None or not isinstance(raw.value, str):
+        return ()
+    text = raw.value
+    if "](" not in text and "]:" not in text and "=" not in text:
+        return ()  # nothing that could name a file: most bodies, skipped cheaply
+    # A block ("body: |") starts on the line after its key; its text always ends in a newline.
+    first_line = raw.line + 1 if text.endswith("\n") else raw.line
+    if body_format is BodyFormat.MARKDOWN:
+        # Blanked, not removed: the lines of what follows stay where they are.
+        def blank(match: re.Match[str]) -> str:
+            return re.sub(r"[^\n]", " ", match.group())
+
+        text = _CODE_SPAN.sub(blank, _FENCED_CODE.sub(blank, text))
+        patterns: tuple[re.Pattern[str], ...] = (_MARKDOWN_TARGET, _HTML_TARGET)
+    else:
+        patterns = (_HTML_TARGET,)
+    found = []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            url = _relative_text(next(g for g in match.groups() if g is not None).strip())
+            if url is not None:
+                line = first_line + text.count("\n", 0, match.start())
+                found.append(Reference(line, "body", url))
+    return tuple(sorted(found, key=lambda r: r.line))
+
+
+def find_broken_references(
+    site: Site, site_path: str, articles: Sequence[Referencing], static_files: Iterable[str]
+) -> list[InputError]:
+    """Relative URLs that lead to no file of the publish: warnings naming file, line and URL.
+
+    ``static_files`` are the paths under ``static/`` (published at the site's root). Pure:
+    the caller lists the static files.
+    """
+    base = urlsplit(site.base_url)
+    static = set(static_files)
+    published = _published_paths(articles) | static
+    warnings: list[InputError] = []
+
+    def check(path: str, line: int, key: str, url: str, page: str) -> None:
+        # As a browser resolves it on the page (an article's own folder for its body).
+        target = urlsplit(urljoin(page, url))
+        if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+            return
+        if not target.path.startswith(base.path):
+            return  # elsewhere on the same host: not this publication's to judge
+        relative = unquote(target.path[len(base.path) :])
+        wanted = relative + "index.html" if relative.endswith("/") or not relative else relative
+        if wanted in published or relative in published:
+            return
+        shown = shorten(url)
+        if key != "body":
+            message = (
+                f"{shown} is no file the publish makes: put the file at static/{relative}"
+                " or correct the path"
+            )
+        else:
+            message = (
+                f"{shown} leads to {relative}, no file the publish makes: correct the path,"
+                " or put the file under static/ and link it from the site's root"
+            )
+            # "images/x.png" on an article's page is articles/<slug>/images/x.png.
+            for depth in (2, 1):
+                parts = relative.split("/", depth)
+                if not url.startswith("/") and len(parts) > depth and parts[-1] in static:
+                    message = (
+                        f"{shown} resolves under the article's folder, to {relative}: for"
+                        f" static/{parts[-1]} write {base.path}{parts[-1]}"
+                    )
+                    break
+        warnings.append(InputError(path, line, f"{key}: {message}"))
+
+    for reference in site.references:
+        check(site_path, reference.line, reference.key, reference.url, site.base_url)
+    for article in articles:
+        page = f"{site.base_url}articles/{article.slug}/"
+        for reference in article.references:
+            # Image and enclosures are relative to base_url (SPEC), the body to its page.
+            where = page if reference.key == "body" else site.base_url
+            check(article.source.path, reference.line, reference.key, reference.url, where)
+    return warnings
+
+
+def _published_paths(articles: Sequence[Referencing]) -> set[str]:
+    """Paths (relative to base_url) of the index, feeds, article and category pages."""
+    feeds = tuple(FEED_FILES.values())
+    paths = {"index.html", *feeds}
+    for article in articles:
+        if article.has_page:
+            paths.add(f"articles/{article.slug}/index.html")
+        for category in article.categories:
+            folder = f"categories/{category.slug}/"
+            paths.update([folder + "index.html", *(folder + name for name in feeds)])
+    return paths
 
 
 def _instant(fields: _Fields, key: str, zone: ZoneInfo, *, required: bool = False
@@ -743,6 +907,15 @@ class Identified(Protocol):
     def categories(self) -> tuple[Category, ...]: ...
     @property
     def source(self) -> Source: ...
+
+
+class Referencing(Identified, Protocol):
+    """What the reference check looks at: an ``Article``, or the state's record of one."""
+
+    @property
+    def has_page(self) -> bool: ...
+    @property
+    def references(self) -> tuple[Reference, ...]: ...
 
 
 _Named = TypeVar("_Named", bound=Identified)

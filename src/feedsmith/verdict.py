@@ -82,6 +82,8 @@ class SitePart:
     ledger: dict[str, LedgerEntry]
     context: RenderContext | None  # None when the site has errors
     relpaths: tuple[str, ...]  # article files, in load order
+    static: tuple[str, ...]  # files under static/, as published at the site's root
+    site_shown: str
     load_errors: tuple[InputError, ...]  # site.yaml and links leading outside
     load_warnings: tuple[InputError, ...]
     ledger_errors: tuple[InputError, ...]
@@ -101,8 +103,13 @@ class Judged:
     articles: tuple[Any, ...]  # Article or state.Listed: see validate.Identified
 
 
-def load_site(content_dir: Path, base_url: str | None, templates_key: str = "") -> SitePart:
+def load_site(content_dir: Path, base_url: str | None) -> SitePart:
+    """site.yaml, the ledger, the publication's own templates and where its files are.
+
+    A template that cannot be compiled raises ``ContentErrors`` naming its file and line.
+    """
     from feedsmith.load import find_article_relpaths, find_static_files, load_file
+    from feedsmith.pages import templates_key
     from feedsmith.parallel import RenderContext
     from feedsmith.validate import Problems
 
@@ -120,7 +127,7 @@ def load_site(content_dir: Path, base_url: str | None, templates_key: str = "") 
                 "missing: every publication needs a site.yaml with title, base_url and description",
             )
         )
-    find_static_files(content_dir, errors)  # only to report links leading outside
+    static = tuple(relative for relative, _ in find_static_files(content_dir, errors))
     relpaths = tuple(find_article_relpaths(content_dir, errors))
     ledger, ledger_errors = read_ledger(content_dir)
     problems = Problems()
@@ -128,7 +135,8 @@ def load_site(content_dir: Path, base_url: str | None, templates_key: str = "") 
     context = None
     if site is not None:
         pinned = {slug: entry.id for slug, entry in ledger.items()}
-        context_key = digest_text(build_key(), site, id_base_url, templates_key)
+        # The publication's own templates are part of every page's key.
+        context_key = digest_text(build_key(), site, id_base_url, templates_key(content_dir))
         context = RenderContext(site, id_base_url, pinned, context_key)
     return SitePart(
         site,
@@ -136,6 +144,8 @@ def load_site(content_dir: Path, base_url: str | None, templates_key: str = "") 
         ledger,
         context,
         relpaths,
+        static,
+        site_path.as_posix(),
         tuple(errors),
         tuple(warnings),
         tuple(ledger_errors),
@@ -169,7 +179,7 @@ def verdict(site_part: SitePart, judged: Sequence[Judged], strict: bool) -> list
     validation (site, every article file), then the checks across articles.
     """
     from feedsmith.ledger import find_renames
-    from feedsmith.validate import Problems, check_unique
+    from feedsmith.validate import Problems, check_unique, find_broken_references
 
     problems = Problems(list(site_part.load_errors), [])
     for one in judged:
@@ -186,6 +196,11 @@ def verdict(site_part: SitePart, judged: Sequence[Judged], strict: bool) -> list
             problems.warnings.extend(one.validate_warnings)
         articles = [a for one in judged for a in one.articles]
         check_unique(articles, problems)
+        # Across articles too: a link to another article's page, or to a static file, which
+        # may have gone while the linking file did not change.
+        problems.warnings.extend(
+            find_broken_references(site_part.site, site_part.site_shown, articles, site_part.static)
+        )
         if not problems.errors:
             # A renamed article is reported as publish would refuse it.
             problems.errors.extend(

@@ -1,4 +1,4 @@
-// Copy buttons for the feed addresses (issue 6). Progressive: the buttons are `hidden` in the
+// Copy buttons for the feed addresses. Progressive: the buttons are `hidden` in the
 // HTML and shown here, so without JavaScript the page simply shows the addresses as links.
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
   var source = document.getElementById(button.getAttribute("data-copy"));
