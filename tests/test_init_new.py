@@ -74,9 +74,7 @@ def test_init_writes_a_publication_that_publishes(paper: Path) -> None:
     result = run("publish", "--content", str(paper), "--out", str(folder / "public"))
     assert result.exit_code == 0, result.output
     feed = feedparser.parse((folder / "public" / "atom.xml").read_bytes())
-    assert [e.title for e in feed.entries] == [
-        "Gull Point lighthouse reopens after twenty years"
-    ]
+    assert [e.title for e in feed.entries] == ["Gull Point lighthouse reopens after twenty years"]
     assert feed.entries[0].link == (
         "https://example.org/news/articles/gull-point-lighthouse-reopens-after-twenty-years/"
     )
@@ -104,9 +102,7 @@ def test_site_yaml_sets_the_required_keys_and_explains_every_other(paper: Path) 
     uncommented = re.sub(r"^# (?=[a-z_]+:|  )", "", text, flags=re.MULTILINE)
     site_all = yaml.safe_load(uncommented)
     assert set(site_all) == set(SPEC_SITE_KEYS)
-    (paper / "site.yaml").write_text(
-        uncommented.replace("archive_size: 50", ""), encoding="utf-8"
-    )
+    (paper / "site.yaml").write_text(uncommented.replace("archive_size: 50", ""), encoding="utf-8")
     result = run("check", "--content", str(paper), "--strict")
     assert result.exit_code == 0, result.output
 
@@ -117,8 +113,9 @@ def test_new_article_validates_and_publishes_only_without_draft(paper: Path) -> 
     draft = new_article(paper, "Notes for a later story")
     after = datetime.now(UTC)
     assert ready.parent == paper / "articles"
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-harbour-ferry-timetable-changes-in-march\.yaml",
-                        ready.name)
+    assert re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}-harbour-ferry-timetable-changes-in-march\.yaml", ready.name
+    )
     written = yaml.safe_load(ready.read_text("utf-8"))
     assert set(written) == {"title", "id", "published", "body"}
     assert written["title"] == "Harbour ferry timetable changes in March"

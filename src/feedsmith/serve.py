@@ -79,6 +79,8 @@ LIVE_RELOAD_SCRIPT = f"""\
   "use strict";
   var build = document.currentScript.dataset.build;
   var source = new EventSource("{EVENTS_PATH}?build=" + encodeURIComponent(build));
+  // Visible from the console (and to tests): readyState 1 is listening.
+  window.feedsmithLiveReload = source;
   function hide() {{
     var old = document.getElementById("{OVERLAY_ID}");
     if (old) old.remove();
