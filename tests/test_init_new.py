@@ -45,7 +45,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def new_article(content: Path, title: str, *extra: str) -> Path:
-    result = run("new", title, "--content", str(content), *extra)
+    result = run("new", "--content", str(content), *extra, "--", title)
     assert result.exit_code == 0, result.output
     path = Path(result.stdout.strip())
     assert path.is_file()
@@ -224,6 +224,33 @@ def test_any_title_reads_back_as_itself(title: str) -> None:
     articles = validate_articles([raw], SITE, SITE.base_url, {}, problems)
     assert problems.errors == [] and problems.warnings == []
     assert [a.title for a in articles] == [written]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        'Ferry: "changes" # March',
+        "- a leading dash",
+        "yes",
+        "null",
+        "'quoted'",
+        "Why <b>bold</b> claims & data differ",
+        "line\u2028separator and paragraph\u2029separator",
+        "tab\tand\nnewline",
+        "{braces} [brackets] &anchor *alias !tag %percent @at `tick`",
+        "a\\backslash",
+    ],
+)
+def test_tricky_titles_read_back_as_themselves(paper: Path, title: str) -> None:
+    path = new_article(paper, title, "--publish")
+    errors: list[InputError] = []
+    warnings: list[InputError] = []
+    raw = parse_text(path.read_bytes(), path.as_posix(), errors, warnings)
+    assert raw is not None and errors == [] and warnings == []
+    problems = Problems()
+    articles = validate_articles([raw], SITE, SITE.base_url, {}, problems)
+    assert problems.errors == [] and problems.warnings == []
+    assert [a.title for a in articles] == [scaffold.clean_title(title)]
 
 
 def test_new_refuses_an_empty_title_and_a_missing_publication(paper: Path) -> None:

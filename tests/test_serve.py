@@ -386,6 +386,29 @@ def test_a_broken_article_is_reported_and_the_last_good_site_stays(content: Path
         )
 
 
+def test_content_broken_from_the_start_is_served_once_fixed(content: Path) -> None:
+    path = content / "articles" / "2026-02-10-fish-market.yaml"
+    edit(path, BROKEN_MARKET)
+    with start_serve(content.parent) as preview:
+        wait_until(lambda: "nothing published" in preview.errors, "the error summary", preview)
+        assert "content/articles/2026-02-10-fish-market.yaml:3: published:" in preview.errors
+        missing = get(preview.url)
+        assert missing.status == 404 and serve.SCRIPT_PATH.encode() in missing.body
+        edit(path, MARKET)
+        wait_until(lambda: get(preview.url).status == 200, "the index once fixed", preview)
+
+
+def test_publish_recording_ids_does_not_start_another_publish(content: Path) -> None:
+    # The first publish writes feedsmith.lock into the watched folder: not an edit.
+    with start_serve(content.parent) as preview:
+        assert (content / "feedsmith.lock").is_file()
+        edit(content / "articles" / "2026-02-14-regatta.yaml", REGATTA)  # an edit: one publish
+        wait_until(lambda: get(f"{preview.url}articles/regatta/").status == 200, "regatta", preview)
+        time.sleep(1.5)  # long enough for a publish the ledger's rewrite would have started
+        published = [line for line in preview.stdout if " published " in line]
+        assert len(published) == 2, published
+
+
 def test_drafts_are_served_with_drafts(content: Path) -> None:
     with start_serve(content.parent, "--drafts") as preview:
         page = get(f"{preview.url}articles/dredging/")

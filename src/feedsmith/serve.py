@@ -96,8 +96,8 @@ LIVE_RELOAD_SCRIPT = f"""\
       "font:15px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left";
     var heading = document.createElement("p");
     heading.style.cssText = "margin:0 0 .5rem;font-weight:bold;font-family:system-ui,sans-serif";
-    heading.textContent = "The content has errors: this page is the last good version. " +
-      "Fix them and save; the page reloads by itself.";
+    heading.textContent = "The content has errors, so the site was not published again. " +
+      "Fix them and save: the page reloads by itself.";
     var list = document.createElement("pre");
     list.style.cssText = "margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font:inherit";
     list.textContent = lines.join("\\n");
@@ -512,6 +512,7 @@ class _Session:
     lock: _SiteLock
     live: _Live
     ledger_stat: tuple[int, int] | None = None
+    served: bool = False  # whether a publish has succeeded yet
 
     def publish(self) -> None:
         """Publish into the served folder, keeping requests out until it is done."""
@@ -545,11 +546,13 @@ class _Session:
             for line in problems:
                 self.warn(line)
             count = len(problems)
+            kept = "still serving the last good version" if self.served else "nothing published"
             self.warn(
-                f"{moment} {count} error{'s' if count != 1 else ''}: still serving the last"
-                " good version; fix and save to publish again"
+                f"{moment} {count} error{'s' if count != 1 else ''}: {kept};"
+                " fix and save to publish again"
             )
             return
+        self.served = True
         for warning in report.warnings:
             self.warn(_warning_line(warning))
         seconds = time.perf_counter() - started
