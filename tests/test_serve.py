@@ -214,6 +214,7 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+    cache_control: str | None = None
 
     @property
     def text(self) -> str:
@@ -223,9 +224,13 @@ class Answer:
 def get(url: str) -> Answer:
     try:
         with _OPENER.open(url, timeout=WAIT_SECONDS) as response:
-            return Answer(response.status, response.headers["Content-Type"], response.read())
+            headers = response.headers
+            return Answer(
+                response.status, headers["Content-Type"], response.read(), headers["Cache-Control"]
+            )
     except urllib.error.HTTPError as error:
-        return Answer(error.code, error.headers["Content-Type"], error.read())
+        headers = error.headers
+        return Answer(error.code, headers["Content-Type"], error.read(), headers["Cache-Control"])
 
 
 def _answer_if(answer: Answer, status: int) -> Answer | None:
@@ -282,6 +287,8 @@ def test_index_and_feeds_are_served_with_their_media_types(content: Path) -> Non
         ):
             answer = get(base + name)
             assert (answer.status, answer.content_type) == (200, media_type), name
+            # A reader or browser polling the preview must never get a stale copy.
+            assert answer.cache_control == "no-store", name
         rss = feedparser.parse(get(f"{base}rss.xml").body)
         atom = feedparser.parse(get(f"{base}atom.xml").body)
         items = json.loads(get(f"{base}feed.json").body)["items"]

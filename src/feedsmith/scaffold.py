@@ -246,10 +246,8 @@ def article_filename(title: str, published: datetime, taken_slugs: Iterable[str]
 
 def _yaml_string(text: str) -> str:
     # A JSON string is a YAML double-quoted scalar with the same escapes: any title, with
-    # quotes, colons, '#' or a leading '-', reads back as exactly itself. YAML alone takes
-    # the Unicode line and paragraph separators for line breaks, so they are escaped too.
-    quoted = json.dumps(text, ensure_ascii=False)
-    return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # quotes, colons, '#' or a leading '-', reads back as exactly itself.
+    return json.dumps(text, ensure_ascii=False)
 
 
 # --- I/O: the two commands' writing -------------------------------------------------------
