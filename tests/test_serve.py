@@ -440,8 +440,14 @@ def test_a_signal_stops_it_cleanly(content: Path, signum: int) -> None:
 
 def test_out_keeps_the_preview_and_warns_it_is_not_for_deploying(content: Path) -> None:
     out = content.parent / "preview"
+    out.mkdir()
+    (content.parent / "secret.txt").write_text("not for the web", encoding="utf-8")
+    (out / "secret.txt").symlink_to(content.parent / "secret.txt")
     with start_serve(content.parent, "--out", "preview") as preview:
         assert preview.out == Path("preview")
+        assert get(f"{preview.url}rss.xml").status == 200
+        # A link in the folder leading out of it is not followed.
+        assert get(f"{preview.url}secret.txt").status == 404
         assert preview.stop() == 0
     assert f"warning: the pages in preview link to {preview.url}:" in preview.errors
     assert f'href="{preview.url}rss.xml"' in (out / "index.html").read_text("utf-8")

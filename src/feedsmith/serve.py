@@ -66,6 +66,9 @@ OVERLAY_ID = "feedsmith-problems"
 WATCH_STEP_MS = 100
 WATCH_DEBOUNCE_MS = 800
 POLL_DELAY_MS = 250
+# How long the watcher waits before answering "nothing yet": the first answer tells that it
+# is watching; later ones are ignored.
+WATCH_TIMEOUT_MS = 200
 # An idle event stream says something this often, so a closed tab's thread notices and ends.
 KEEP_ALIVE_SECONDS = 15.0
 # EventSource reconnects after this long when the connection drops (e.g. serve restarted).
@@ -416,40 +419,31 @@ class _Handler(BaseHTTPRequestHandler):
         relpath = request_relpath(self.path)
         root = self.server.root
         with self.server.lock.reading():
+            # Decided and read under the lock, sent after it: a slow client never holds up
+            # a publish.
             build = self.server.live.view.build
-            target = root / relpath if relpath is not None else None
-            if target is None or not target.is_file():
-                if relpath is not None and (root / relpath / "index.html").is_file():
+            target = _served_file(root, relpath)
+            if target is None or relpath is None:
+                if relpath is not None and _served_file(root, f"{relpath}/index.html"):
                     self._redirect(route + "/")
-                else:
-                    self._send_missing(route, build, send_body)
-                return
-            if relpath is not None and media_type(relpath, b"").startswith("text/html"):
-                page = inject_script(target.read_bytes(), build)
-                self._send(HTTPStatus.OK, "text/html; charset=utf-8", page, send_body)
-                return
-            # The open file keeps its bytes even if a publish replaces it while it is sent.
-            file = target.open("rb")
+                    return
+                status, page = HTTPStatus.NOT_FOUND, _missing_page(route)
+            elif media_type(relpath, b"").startswith("text/html"):
+                status, page = HTTPStatus.OK, target.read_bytes()
+            else:
+                # The open file keeps its bytes even if a publish replaces it meanwhile.
+                file = target.open("rb")
+                status, page = HTTPStatus.OK, None
+        if page is not None:
+            self._send(status, "text/html; charset=utf-8", inject_script(page, build), send_body)
+            return
         with file:
             head = file.read(512)
             size = os.fstat(file.fileno()).st_size
-            self._send_headers(HTTPStatus.OK, media_type(str(relpath), head), size)
+            self._send_headers(status, media_type(str(relpath), head), size)
             if send_body:
                 self.wfile.write(head)
                 shutil.copyfileobj(file, self.wfile)
-
-    def _send_missing(self, route: str, build: str, send_body: bool) -> None:
-        shown = route.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        page = (
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<title>Not found</title>\n</head>\n<body>\n<h1>Not found</h1>\n"
-            f"<p>Nothing is published at <code>{shown}</code>: the article may have been"
-            " deleted, made a draft or given another slug. This page reloads by itself when"
-            " something is published here.</p>\n<p><a href=\"/\">The index</a></p>\n"
-            "</body>\n</html>\n"
-        ).encode()
-        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8",
-                   inject_script(page, build), send_body)
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -576,6 +570,28 @@ class _Session:
         return False
 
 
+def _served_file(root: Path, relpath: str | None) -> Path | None:
+    """The file at ``relpath`` in the served folder, if it is one and stays inside it."""
+    if relpath is None:
+        return None
+    target = root / relpath
+    if not target.is_file() or not target.resolve().is_relative_to(root.resolve()):
+        return None
+    return target
+
+
+def _missing_page(route: str) -> bytes:
+    shown = route.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>Not found</title>\n</head>\n<body>\n<h1>Not found</h1>\n"
+        f"<p>Nothing is published at <code>{shown}</code>: the article may have been"
+        " deleted, made a draft or given another slug. This page reloads by itself when"
+        ' something is published here.</p>\n<p><a href="/">The index</a></p>\n'
+        "</body>\n</html>\n"
+    ).encode()
+
+
 def _stat(path: Path) -> tuple[int, int] | None:
     try:
         stat = path.stat()
@@ -659,20 +675,26 @@ def run(
                 f"warning: the pages in {out_dir} link to {session.base_url}: run feedsmith"
                 " publish before deploying anything from there"
             )
-        session.publish()
-        thread.start()
-        kept = "a temporary folder, removed on exit" if temporary else "kept on exit"
-        say(f"Serving {session.base_url} from {out_dir} ({kept}); press Ctrl-C to stop")
-        for changes in watchfiles.watch(
+        changes_seen = watchfiles.watch(
             content_dir,
             watch_filter=None,
             debounce=WATCH_DEBOUNCE_MS,
             step=WATCH_STEP_MS,
+            rust_timeout=WATCH_TIMEOUT_MS,
+            yield_on_timeout=True,
             force_polling=True if options.poll else None,
             poll_delay_ms=POLL_DELAY_MS,
             raise_interrupt=True,
-        ):
-            if session.edits(changes):
+        )
+        # The watcher exists once it has answered (changes or a timeout); only then the first
+        # publish, so that a save made while it runs is seen and published next.
+        next(changes_seen)
+        session.publish()
+        thread.start()
+        kept = "a temporary folder, removed on exit" if temporary else "kept on exit"
+        say(f"Serving {session.base_url} from {out_dir} ({kept}); press Ctrl-C to stop")
+        for changes in changes_seen:
+            if changes and session.edits(changes):
                 session.publish()
     except KeyboardInterrupt:
         pass
