@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+import uuid
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 import click
 
 from feedsmith import __version__, summary
-from feedsmith.errors import ContentErrors, FeedsmithError, InputError
+from feedsmith.errors import ContentErrors, FeedsmithError, InputError, WrongUsage
 from feedsmith.publish import STAGES, PublishOptions, check, publish
 
 
@@ -91,7 +92,16 @@ _verbose_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Examples:
+  feedsmith init my-paper && cd my-paper     a new publication
+  feedsmith new "Ferry timetable changes"    a new article (a draft)
+  feedsmith serve                            preview it, reloading as you save
+  feedsmith publish                          the site to deploy, in public/
+""",
+)
 @click.version_option(version=__version__, prog_name="feedsmith")
 def main() -> None:
     """Publish a folder of YAML articles as RSS, Atom, JSON Feed and static pages."""
@@ -103,7 +113,15 @@ def main() -> None:
     gc.set_threshold(50_000, 20, 10)
 
 
-@main.command(name="publish")
+@main.command(
+    name="publish",
+    epilog="""\b
+Examples:
+  feedsmith publish
+  feedsmith publish --content news --out site --strict
+  feedsmith publish --drafts --base-url https://staging.example.org/news/
+""",
+)
 @_content_option
 @click.option(
     "--out",
@@ -162,7 +180,14 @@ def publish_command(
             click.echo(f"timing {stage} {report.stage_seconds[stage]:.4f}", err=True)
 
 
-@main.command(name="check")
+@main.command(
+    name="check",
+    epilog="""\b
+Examples:
+  feedsmith check
+  feedsmith check --content news --strict
+""",
+)
 @_content_option
 @_strict_option
 @_quiet_option
@@ -186,6 +211,148 @@ def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -
     if not quiet:
         checked = len(publication.articles)
         click.echo(summary.check_summary(checked, content_dir, 0, len(warnings)))
+
+
+@main.command(
+    name="init",
+    epilog="""\b
+Examples:
+  feedsmith init my-paper      my-paper/content/site.yaml, an example article...
+  feedsmith init --templates   also content/templates/, to change the look
+""",
+)
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=Path())
+@click.option(
+    "--templates",
+    is_flag=True,
+    help="Also copy the shipped templates into content/templates/ to edit them; in a folder"
+    " that already holds a publication, copy only those.",
+)
+def init_command(folder: Path, templates: bool) -> None:
+    """Start a new publication in FOLDER (default: the current folder).
+
+    Writes a .gitignore (for public/ and the cache), content/site.yaml with every key
+    explained, an example article and content/static/. Never overwrites a file: if any of
+    them exists, nothing is written (exit 2).
+    """
+    from feedsmith import scaffold
+
+    files = scaffold.init_files(
+        datetime.now(UTC),
+        f"urn:uuid:{uuid.uuid4()}",
+        scaffold.shipped_template_files() if templates else None,
+        publication_exists=(folder / scaffold.CONTENT_DIR / scaffold.SITE_FILE).is_file(),
+    )
+    try:
+        written = scaffold.create_publication(folder, files)
+    except WrongUsage as exc:
+        _usage(exc)
+    for path in written:
+        click.echo(f"created {path}")
+    steps = [] if folder == Path() else [f"cd {folder}"]
+    if all(scaffold.TEMPLATES_DIR in path.parts for path in written):
+        steps.append("edit a file in content/templates/: it replaces the shipped one of its name")
+        steps.append("feedsmith serve              (preview: reloads as you save)")
+    else:
+        steps += [
+            "edit content/site.yaml: title, base_url, description, language, timezone",
+            'feedsmith new "A headline"   (a new article, a draft until you say)',
+            "feedsmith serve              (preview: reloads as you save)",
+            "feedsmith publish            (the site to deploy, in public/)",
+        ]
+    click.echo("Next:\n" + "\n".join(f"  {step}" for step in steps))
+
+
+@main.command(
+    name="new",
+    epilog="""\b
+Examples:
+  feedsmith new "Harbour ferry timetable changes in March"
+  feedsmith new "台風シーズンの見通し" --content news --publish
+""",
+)
+@click.argument("title")
+@_content_option
+@click.option(
+    "--publish", "ready", is_flag=True, help="Write it ready to publish, not as a draft."
+)
+def new_command(title: str, content_dir: Path, ready: bool) -> None:
+    """Write a new article, articles/<date>-<slug>.yaml, and print its path.
+
+    It gets a permanent id, `published` set to now in the site's time zone, a body to fill
+    in, and `draft: true` unless --publish. The slug comes from the title, transliterated to
+    ASCII; an existing file or slug is never reused (-2, -3 ... is added).
+    """
+    from feedsmith import scaffold
+
+    try:
+        path = scaffold.create_article(
+            content_dir, title, datetime.now(UTC), f"urn:uuid:{uuid.uuid4()}", draft=not ready
+        )
+    except WrongUsage as exc:
+        _usage(exc)
+    except FeedsmithError as exc:
+        _fail(exc, "new", content_dir)
+    click.echo(path.as_posix())
+
+
+@main.command(
+    name="serve",
+    epilog="""\b
+Examples:
+  feedsmith serve                      http://127.0.0.1:8000/
+  feedsmith serve --drafts --port 0    drafts too, on any free port
+  feedsmith serve --poll               on a network drive or in a container
+""",
+)
+@_content_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Publish the preview here and keep it (default: a temporary folder, removed on"
+    " exit). Its pages link to the local address: never deploy it.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+    help="Port to serve on; 0 picks a free one.",
+)
+@click.option(
+    "--bind", default="127.0.0.1", show_default=True, metavar="ADDR",
+    help="Address to serve on; anything but loopback lets other machines read the preview.",
+)
+@click.option("--drafts", is_flag=True, help="Include draft articles (never scheduled ones).")
+@click.option(
+    "--poll", is_flag=True,
+    help="Look for changes by polling (network drives, containers: where saves go unseen).",
+)
+def serve_command(
+    content_dir: Path, out_dir: Path | None, port: int, bind: str, drafts: bool, poll: bool
+) -> None:
+    """Preview the publication: publish it for a local address, serve it, republish on
+    every save and reload open pages.
+
+    A content error is printed here and shown over the open page; the last good version
+    stays served. Ctrl-C stops it (exit 0).
+    """
+    from feedsmith import serve
+
+    options = serve.ServeOptions(content_dir, out_dir, port, bind, drafts, poll)
+    try:
+        serve.run(
+            options,
+            clock=lambda: datetime.now(UTC),
+            say=click.echo,
+            warn=lambda line: click.echo(line, err=True),
+        )
+    except WrongUsage as exc:
+        _usage(exc)
+
+
+def _usage(exc: WrongUsage) -> NoReturn:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
 
 
 def _print_warnings(warnings: list[InputError]) -> None:

@@ -7,6 +7,10 @@ class FeedsmithError(Exception):
     """A problem the user can fix; the CLI prints it as one line, without a traceback."""
 
 
+class WrongUsage(FeedsmithError):
+    """The command was called in a way that cannot work (exit 2, as click's usage errors)."""
+
+
 class InputError(FeedsmithError):
     """A problem in one content file: ``path:line: message``."""
 

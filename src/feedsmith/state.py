@@ -299,6 +299,12 @@ class State:
 
     # --- writing -------------------------------------------------------------------------
 
+    def forget_output_folder(self, out: str) -> None:
+        """Everything about one output folder, which is gone (a preview's, removed on exit)."""
+        with contextlib.suppress(sqlite3.Error), self._db:
+            self._db.execute("DELETE FROM runs WHERE out = ?", (out,))
+            self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
+
     def forget_run(self, out: str) -> None:
         """Before a publish changes anything in ``out``: if it is interrupted, the next one
         must not take the folder for complete (it would leave temporaries behind)."""
