@@ -532,7 +532,7 @@ def test_the_state_is_sqlite_with_one_table_per_idea(content: Path, tmp_path: Pa
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
         counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
-    assert tables == {"meta", "inputs", "files", "articles", "outputs", "runs"}
+    assert tables == {"meta", "inputs", "contexts", "files", "articles", "outputs", "runs"}
     assert counts["articles"] == ARTICLES
     assert counts["runs"] == 1
 
@@ -615,3 +615,55 @@ def test_a_state_that_cannot_be_saved_leaves_a_complete_output(
     assert tree(out) == cold(content, tmp_path)
     monkeypatch.undo()
     assert run(content, out).written == 0  # the next publish starts over and finds all done
+
+
+def test_a_preview_and_the_real_publish_do_not_render_each_others_articles_again(
+    content: Path, tmp_path: Path
+) -> None:
+    """A preview publishes with another base_url (serve's local address): other bodies and
+    pages, so other records. Both are kept, so switching between them renders nothing again;
+    only a few contexts are kept, so the state does not grow with every port ever used."""
+    run(content, tmp_path / "out")
+    preview = {"base_url": "http://127.0.0.1:8000/"}
+    assert run(content, tmp_path / "preview", **preview).articles_rendered == ARTICLES
+    assert run(content, tmp_path / "out").articles_rendered == 0
+    assert run(content, tmp_path / "preview", **preview).articles_rendered == 0
+    for port in (8001, 8002, 8003):
+        run(content, tmp_path / f"p{port}", base_url=f"http://127.0.0.1:{port}/")
+    with contextlib.closing(sqlite3.connect(_state(content))) as db:
+        (contexts,) = db.execute("SELECT count(DISTINCT context) FROM files").fetchone()
+    assert contexts == 3
+    assert tree(tmp_path / "out") == cold(content, tmp_path)
+
+
+def test_records_read_back_in_chunks_keep_their_bodies(tmp_path: Path) -> None:
+    """The state fetches records 400 at a time (SQLite's parameter limit): a category page of
+    a large archive asks for thousands at once, and every one must come back whole."""
+    from feedsmith.model import Article, BodyFormat, Source
+    from feedsmith.records import ArticleRecord, FileRecord, build_key
+    from feedsmith.state import Change, State
+
+    state = State.open(tmp_path, build_key())
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    files = {
+        f"articles/a{i}.yaml": FileRecord(
+            f"d{i}", (), (),
+            (ArticleRecord(
+                Article(f"urn:a:{i}", f"a{i}", f"A {i}", when, when, "", BodyFormat.MARKDOWN,
+                        Source(f"{tmp_path}/articles/a{i}.yaml", 1)),
+                None, f"summary {i}", f"x{i}", f"y{i}",
+            ),),
+        )
+        for i in range(1000)
+    }  # fmt: skip
+    change = Change(
+        "out", "ctx", {}, set(), time.time_ns(), [], files,
+        lambda relpath, number: f"<p>{relpath} {number}</p>", [], {}, [], None,
+    )  # fmt: skip
+    assert state.save(change) is None
+    found = state.records("ctx", [(relpath, 0) for relpath in files])
+    assert len(found) == 1000
+    assert all(body == f"<p>{key[0]} 0</p>" for key, (_, body) in found.items())
+    assert found[("articles/a999.yaml", 0)][0].summary == "summary 999"
+    state.close()
+

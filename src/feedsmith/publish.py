@@ -231,7 +231,9 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
         if selection.next_scheduled is not None:
             report.next_scheduled = selection.next_scheduled.astimezone(ZoneInfo(site.timezone))
 
-        written = _write_outputs(options, site, jobs, selection, fresh, state, remembered, report)
+        written = _write_outputs(
+            context.context_key, options, site, jobs, selection, fresh, state, remembered, report
+        )
         report.changed = sorted([*written.written, *written.removed])
         _count(report, written)
 
@@ -517,6 +519,7 @@ def _spool_dir(content_dir: Path) -> Iterator[Path]:
 
 
 def _write_outputs(
+    context_key: str,
     options: PublishOptions,
     site: Site,
     jobs: Sequence[plan.Job],
@@ -538,7 +541,7 @@ def _write_outputs(
             for relpath, file_record in fresh.records.items()
             for number, record in enumerate(file_record.articles)
         },
-        state.records,
+        functools.partial(state.records, context_key),
     )
     pages: dict[tuple[str, int], Staged | Callable[[], bytes]] = {}
     for key, page in fresh.pages.items():

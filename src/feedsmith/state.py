@@ -54,18 +54,21 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE inputs (
     relpath TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,
     inode INTEGER, digest TEXT NOT NULL);
+CREATE TABLE contexts (context TEXT PRIMARY KEY, used_ns INTEGER NOT NULL);
 CREATE TABLE files (
-    relpath TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL,
-    load_warnings TEXT NOT NULL, validate_warnings TEXT NOT NULL);
+    context TEXT NOT NULL, relpath TEXT NOT NULL, digest TEXT NOT NULL,
+    load_warnings TEXT NOT NULL, validate_warnings TEXT NOT NULL,
+    PRIMARY KEY (context, relpath));
 CREATE TABLE articles (
-    relpath TEXT NOT NULL REFERENCES files (relpath) ON DELETE CASCADE,
+    context TEXT NOT NULL, relpath TEXT NOT NULL,
     number INTEGER NOT NULL, id TEXT NOT NULL, slug TEXT NOT NULL, title TEXT NOT NULL,
     published TEXT NOT NULL, updated TEXT NOT NULL, draft INTEGER NOT NULL,
     has_page INTEGER NOT NULL, categories TEXT NOT NULL, refs TEXT NOT NULL,
     line INTEGER NOT NULL,
     pinned TEXT, digest TEXT NOT NULL, entry_digest TEXT NOT NULL,
     record BLOB NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (relpath, number));
+    PRIMARY KEY (context, relpath, number),
+    FOREIGN KEY (context, relpath) REFERENCES files (context, relpath) ON DELETE CASCADE);
 CREATE TABLE outputs (
     out TEXT NOT NULL, relpath TEXT NOT NULL, inputs TEXT, digest TEXT,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
@@ -77,6 +80,9 @@ RACY_NS = 2_000_000_000
 """A file modified within this long of being recorded may change again within the same mtime
 tick without its identity changing (git's "racily clean" problem; some file systems keep
 mtimes to 2 s): its identity is not kept, so the next publish compares its digest instead."""
+
+KEPT_CONTEXTS = 3
+"""How many render contexts (feedsmith, site, base_url, templates) keep article records."""
 
 TICK_NS = 20_000_000
 """How long the kernel's file-time clock can stand still (one tick is at most 10 ms): a ctime
@@ -202,9 +208,9 @@ class State:
         categories: dict[str, tuple[Category, ...]] = {}
         decode = self._decoder.categories
         query = (
-            "SELECT a.relpath, number, id, slug, title, published, updated, draft, has_page,"
-            " categories, refs, line, pinned, a.digest, entry_digest FROM articles a"
-            " JOIN files f ON f.relpath = a.relpath WHERE f.context = ? ORDER BY a.relpath, number"
+            "SELECT relpath, number, id, slug, title, published, updated, draft, has_page,"
+            " categories, refs, line, pinned, digest, entry_digest FROM articles"
+            " WHERE context = ? ORDER BY relpath, number"
         )
         parse = datetime.fromisoformat
         for row in self._read(query, (context,)):
@@ -238,21 +244,21 @@ class State:
         return found
 
     def records(
-        self, wanted: Iterable[tuple[str, int]], bodies: bool = True
+        self, context: str, wanted: Iterable[tuple[str, int]], bodies: bool = True
     ) -> dict[tuple[str, int], tuple[ArticleRecord, str]]:
-        """The records of the articles ``wanted`` (file, number), decoded, with their body
-        HTML ("" unless ``bodies``: lists show none, and it is most of what is kept)."""
+        """The records of the articles ``wanted`` (file, number) validated under ``context``,
+        decoded, with their body HTML ("" unless ``bodies``: lists show none, and it is most
+        of what is kept)."""
         found: dict[tuple[str, int], tuple[ArticleRecord, str]] = {}
         keys = sorted(set(wanted))
-        body = "body" if bodies else "''"
+        body_column = "body" if bodies else "''"
         for start in range(0, len(keys), 400):  # SQLite's limit on parameters, with room
             chunk = keys[start : start + 400]
             where = " OR ".join("(relpath = ? AND number = ?)" for _ in chunk)
-            params = [value for key in chunk for value in key]
+            params = [context, *(value for key in chunk for value in key)]
             rows = self._read(
                 f"SELECT relpath, number, record, pinned, digest, entry_digest,"  # noqa: S608
-                f" {body}"
-                f" FROM articles WHERE {where}",
+                f" {body_column} FROM articles WHERE context = ? AND ({where})",
                 params,
             )
             for relpath, number, blob, pinned, article_digest, entry_digest, body in rows:
@@ -336,11 +342,19 @@ class State:
                     "DELETE FROM inputs WHERE relpath = ?", ((r,) for r in change.gone_inputs)
                 )
                 db.executemany(
-                    "DELETE FROM files WHERE relpath = ?",
-                    ((r,) for r in [*change.gone_files, *change.files]),
+                    "DELETE FROM files WHERE context = ? AND relpath = ?",
+                    ((change.context, r) for r in [*change.gone_files, *change.files]),
                 )
                 for relpath, record in change.files.items():
                     self._insert_file(relpath, change.context, record, change.body)
+                # Records of a few contexts are kept: a preview (its own base_url) and the
+                # real publish then do not render each other's articles again.
+                db.execute(
+                    "INSERT OR REPLACE INTO contexts VALUES (?, ?)", (change.context, now_ns)
+                )
+                kept = "SELECT context FROM contexts ORDER BY used_ns DESC LIMIT ?"
+                db.execute(f"DELETE FROM files WHERE context NOT IN ({kept})", (KEPT_CONTEXTS,))  # noqa: S608
+                db.execute(f"DELETE FROM contexts WHERE context NOT IN ({kept})", (KEPT_CONTEXTS,))  # noqa: S608
                 db.executemany(
                     "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
                     ((change.out, relpath, *row) for relpath, row in change.outputs.items()),
@@ -368,18 +382,18 @@ class State:
         self._db.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
             (
+                context,
                 relpath,
                 record.digest,
-                context,
                 _encode_warnings(record.load_warnings, shown),
                 _encode_warnings(record.validate_warnings, shown),
             ),
         )
         self._db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
-                    relpath, number, a.article.id, a.article.slug, a.article.title,
+                    context, relpath, number, a.article.id, a.article.slug, a.article.title,
                     a.article.published.isoformat(), a.article.updated.isoformat(),
                     a.article.draft, a.article.link is None,
                     json.dumps([(c.name, c.slug) for c in a.article.categories]),
