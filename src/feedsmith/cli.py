@@ -1,24 +1,29 @@
 """The ``feedsmith`` command: parses options, calls the pipeline, maps errors to exit codes.
 
-Exit status (SPEC): 0 success; 1 the content has errors (nothing written); 2 wrong usage.
-A ``FeedsmithError`` is the user's to fix and prints without a traceback; anything else is a
-bug in feedsmith and keeps its traceback.
+Exit status (SPEC, README): 0 success; 1 the content has errors (nothing written); 2 wrong
+usage; 3 the machine failed the publish (a full disk, a permission, another publish running,
+SIGTERM); 130 Ctrl-C. A ``FeedsmithError`` is the user's to fix and prints without a
+traceback; anything else is a bug in feedsmith and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
-from urllib.parse import urlsplit
+from types import FrameType
+from typing import NoReturn
 
 import click
 
 from feedsmith import __version__
-from feedsmith.errors import ContentErrors, FeedsmithError, InputError
+from feedsmith.errors import ContentErrors, FeedsmithError, InputError, Interrupted, exit_status
 from feedsmith.publish import STAGES, PublishOptions, check, publish
 
 
@@ -47,18 +52,13 @@ class _Instant(click.ParamType[datetime]):
 
 
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from feedsmith.validate import check_base_url
+
     if value is None:
         return None
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or not value.isprintable()
-        or any(ch.isspace() for ch in value)
-    ):
-        raise click.BadParameter(
-            f"{value!r} is not an absolute http(s) URL (e.g. https://example.org/news/)"
-        )
+    problem = check_base_url(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
     return value if value.endswith("/") else value + "/"
 
 
@@ -83,6 +83,15 @@ def main() -> None:
     # goes over the young ones again and again: 20% of a one-edit republish of 10,000
     # articles (0.94 -> 0.70 s). Rarer passes keep it collecting, at a tiny share of that.
     gc.set_threshold(50_000, 20, 10)
+    # SIGTERM (a CI job cancelled, systemd stopping a service) unwinds like Ctrl-C does, so
+    # every ``finally`` removes its temporary files and worker processes before the exit.
+    signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    # Once: a second SIGTERM during the cleanup must not cut it short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
 
 
 @main.command(name="publish")
@@ -100,6 +109,11 @@ def main() -> None:
 @click.option("--now", type=_Instant(), help="Publish as of this time (default: the current time).")
 @_strict_option
 @click.option("--timings", is_flag=True, help="Print each stage's seconds on stderr.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files in --out that feedsmith did not write (they are lost).",
+)
 def publish_command(
     content_dir: Path,
     out_dir: Path,
@@ -108,6 +122,7 @@ def publish_command(
     now: datetime | None,
     strict: bool,
     timings: bool,
+    force: bool,
 ) -> None:
     """Validate everything, then write feeds and pages to --out."""
     started = time.perf_counter()
@@ -118,11 +133,10 @@ def publish_command(
         base_url=base_url,
         drafts=drafts,
         strict=strict,
+        force=force,
     )
-    try:
+    with _failures():
         report = publish(options)
-    except FeedsmithError as exc:
-        _fail(exc)
     _print_warnings(report.warnings)
     seconds = time.perf_counter() - started
     click.echo(
@@ -139,10 +153,8 @@ def publish_command(
 @_strict_option
 def check_command(content_dir: Path, strict: bool) -> None:
     """Validate the content only; writes nothing."""
-    try:
+    with _failures():
         publication = check(content_dir, strict=strict)
-    except FeedsmithError as exc:
-        _fail(exc)
     _print_warnings(list(publication.warnings))
     click.echo(f"{len(publication.articles)} articles checked: no errors.")
 
@@ -156,7 +168,41 @@ def _line(error: InputError) -> str:
     return f":{error.line}" if error.line is not None else ""
 
 
-def _fail(exc: FeedsmithError) -> None:
+@contextlib.contextmanager
+def _no_workers_left() -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        # Workers of a render cut short must not outlive the command (they hold its stdout).
+        # Only if the render ran at all: importing it here would load every library.
+        parallel = sys.modules.get("feedsmith.parallel")
+        if parallel is not None:
+            parallel.stop_workers()
+        raise
+
+
+@contextlib.contextmanager
+def _failures() -> Iterator[None]:
+    """Each way a command fails as one line on stderr and its exit status (module doc)."""
+    try:
+        with _no_workers_left():
+            yield
+    except FeedsmithError as exc:
+        _fail(exc)
+    except OSError as exc:
+        # Not caught on the way (a folder vanished, a disk failed): the machine's, not a bug.
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {where}{exc.strerror or exc}: fix this and run again", err=True)
+        sys.exit(3)
+    except Interrupted as exc:
+        click.echo("interrupted (SIGTERM): nothing half-written is left; publish again", err=True)
+        sys.exit(exc.exit_status)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing half-written is left; publish again", err=True)
+        sys.exit(130)  # 128 + SIGINT, as shells expect
+
+
+def _fail(exc: FeedsmithError) -> NoReturn:
     if isinstance(exc, ContentErrors):
         _print_warnings(exc.warnings)
         for error in exc.errors:
@@ -165,4 +211,4 @@ def _fail(exc: FeedsmithError) -> None:
         click.echo(f"{count} error{'s' if count != 1 else ''}: nothing was written.", err=True)
     else:
         click.echo(f"error: {exc}", err=True)
-    sys.exit(1)
+    sys.exit(exit_status(exc))
