@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from feedsmith import assemble, cache
+from feedsmith import assemble, cache, locks
 from feedsmith.errors import ContentErrors, FeedsmithError, InputError
 from feedsmith.model import (
     Article,
@@ -75,6 +75,7 @@ class PublishOptions:
     drafts: bool = False
     strict: bool = False
     jobs: int | None = None
+    force: bool = False  # faults hook: --force, take over files feedsmith did not write
 
 
 @dataclass
@@ -192,6 +193,12 @@ def publish(options: PublishOptions) -> PublishReport:
     """Validate, render and write the publication; see the module doc."""
     report = PublishReport()
     _require_content_dir(options.content_dir)
+    # faults hook: one publish at a time per content folder and per --out (locks.py).
+    with locks.publishing(options.content_dir, options.out_dir):
+        return _publish_locked(options, report)
+
+
+def _publish_locked(options: PublishOptions, report: PublishReport) -> PublishReport:
     started = time.perf_counter()
     build = cache.build_key()
     inputs = cache.scan_inputs(options.content_dir)
@@ -302,7 +309,7 @@ def _publish(
         before = sum(report.stage_seconds[s] for s in ("pages", "feeds"))
         made = assemble.Made()
         outputs = assemble.outputs(plan, loaded, content_dir, reader, made, report)
-        written = _write(options.out_dir, outputs, quiet, len(plan.rendered))
+        written = _write(options.out_dir, outputs, quiet, len(plan.rendered), options.force)
         spent = sum(report.stage_seconds[s] for s in ("pages", "feeds")) - before
     finally:
         reader.close()
@@ -313,6 +320,7 @@ def _publish(
     _save_cache(
         options, loaded, plan, made, written, build, inputs, articles, now, ledger_written, report
     )
+    report.warnings.extend(written.warnings)  # faults hook: after the stamp, said only once
     report.stage_seconds["write"] = time.perf_counter() - started - spent
     return report
 
@@ -560,6 +568,7 @@ def _write(
     outputs: Iterable[tuple[str, bytes | Deferred | Staged]],
     quiet: dict[str, list[str]],
     expected: int,
+    force: bool = False,  # faults hook
 ) -> WriteReport:
     from feedsmith.write import write_outputs
 
@@ -571,7 +580,7 @@ def _write(
             progress.advance()
 
     try:
-        return write_outputs(out_dir, counted(), quiet)
+        return write_outputs(out_dir, counted(), quiet, force=force)  # faults hook: force
     finally:
         progress.close()
 
@@ -593,7 +602,7 @@ def _write_ledger(
     if updated == ledger and path.exists():
         return True
     try:
-        write_file_atomically(path, render_ledger(updated).encode("utf-8"))
+        write_file_atomically(path, render_ledger(updated).encode("utf-8"), durable=True)
     except OSError as exc:
         # A read-only content folder (a CI checkout, a mounted volume) must not fail a publish.
         report.warnings.append(
