@@ -86,12 +86,28 @@ def main() -> None:
     # SIGTERM (a CI job cancelled, systemd stopping a service) unwinds like Ctrl-C does, so
     # every ``finally`` removes its temporary files and worker processes before the exit.
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, _interrupted)
 
 
 def _terminated(signum: int, frame: FrameType | None) -> None:
     # Once: a second SIGTERM during the cleanup must not cut it short.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _kill_workers()
     raise Interrupted(signum)
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _kill_workers()
+    raise KeyboardInterrupt
+
+
+def _kill_workers() -> None:
+    """Workers first, before any ``finally`` removes the spool they write into. Only if a
+    render ran at all: importing parallel.py here would load every library."""
+    parallel = sys.modules.get("feedsmith.parallel")
+    if parallel is not None:
+        parallel.kill_workers()
 
 
 @main.command(name="publish")
@@ -174,7 +190,6 @@ def _no_workers_left() -> Iterator[None]:
         yield
     except BaseException:
         # Workers of a render cut short must not outlive the command (they hold its stdout).
-        # Only if the render ran at all: importing it here would load every library.
         parallel = sys.modules.get("feedsmith.parallel")
         if parallel is not None:
             parallel.stop_workers()

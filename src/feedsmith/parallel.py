@@ -24,6 +24,7 @@ the whole process group, is left to the parent: a worker ignores SIGINT.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -359,6 +360,17 @@ def stop_workers() -> None:
     """Kill every worker of a render still under way (the publish is stopping)."""
     for pool in list(_running):
         _stop_workers(pool)
+
+
+def kill_workers() -> None:
+    """SIGKILL every worker of a render under way, touching no lock: safe in a signal handler,
+    which may have interrupted this process inside the pool's own code. Before the exception
+    the handler raises unwinds anything, so no worker writes into a spool being removed;
+    ``stop_workers`` (or the render's own cleanup) then reaps them."""
+    for pool in list(_running):
+        for worker in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+                os.kill(worker.pid, signal.SIGKILL)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

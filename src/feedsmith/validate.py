@@ -343,7 +343,8 @@ def check_base_url(text: str) -> str | None:
     ):
         return f"{shorten(text)} is not an absolute http(s) URL ({hint})"
     if "@" in parts.netloc:
-        return f"{shorten(text)} holds a user name or password, shown in every feed ({hint})"
+        # The value is not repeated: a password does not belong in a CI log either.
+        return f"holds a user name or password, which every feed would show ({hint})"
     if parts.query or parts.fragment or "?" in text or "#" in text:
         return f"{shorten(text)} has a query (?…) or fragment (#…) ({hint})"
     try:

@@ -261,13 +261,14 @@ def write_outputs(
                 folders.add(folder)
             try:
                 temporary = _stage(target, data)
+                # Listed at once: an interruption from here on must find it to remove it.
+                staged.append(_Pending(temporary, target, relpath, None))
                 # A rename keeps the file's mtime, so the staged file's is the final one.
                 written = os.stat(temporary)
             except OSError as exc:
                 # A failed write() (ENOSPC, EDQUOT) carries no file name: name the target.
                 exc.filename = exc.filename or target
                 raise
-            staged.append(_Pending(temporary, target, relpath, None))
             report.files[relpath] = (written.st_size, written.st_mtime_ns)
         stale = _stale_files(root, manifest, recorded, known_stats, checked, report)
         if staged:
