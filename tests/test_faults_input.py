@@ -21,7 +21,7 @@ from tests.input_support import (
 
 HINT = "write it as http(s)://host[:port]/path/, e.g. https://example.org/news/"
 QUERY = "has a query (?…) or fragment (#…)"
-SECRET = "holds a user name or password, which every feed would show"
+CREDENTIALS = "holds a user name or password, which every feed would show"
 
 
 def _site(base_url: str) -> str:
@@ -34,8 +34,8 @@ def _site(base_url: str) -> str:
         ("https://example.org/?a=1#f", f"'https://example.org/?a=1#f' {QUERY}"),
         ("https://example.org/news/#top", f"'https://example.org/news/#top' {QUERY}"),
         ("https://example.org/?", f"'https://example.org/?' {QUERY}"),
-        ("https://user:pw@example.org/", SECRET),
-        ("https://example.org:port/", "'https://example.org:port/' has a port that is not a number"),
+        ("https://user:pw@example.org/", CREDENTIALS),
+        ("https://example.org:x/", "'https://example.org:x/' has a port that is not a number"),
     ],
 )
 def test_a_base_url_that_is_not_a_plain_folder_url_is_an_error(
@@ -58,7 +58,7 @@ def test_a_base_url_that_is_not_a_plain_folder_url_is_an_error(
     [
         ("https://example.org/?a=1", f"'https://example.org/?a=1' {QUERY}"),
         ("https://example.org/#f", f"'https://example.org/#f' {QUERY}"),
-        ("https://user:pw@example.org/", SECRET),
+        ("https://user:pw@example.org/", CREDENTIALS),
     ],
 )
 def test_a_base_url_option_that_is_not_a_plain_folder_url_is_a_usage_error(
