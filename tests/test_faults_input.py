@@ -9,7 +9,6 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from feedsmith import write
 from feedsmith.validate import MAX_HTML_DEPTH
 from tests.input_support import (
     ARTICLE_YAML,
@@ -150,7 +149,7 @@ def test_the_ledger_and_its_folder_are_fsynced(
         synced.append((found.st_dev, found.st_ino))
         real(fd)
 
-    monkeypatch.setattr(write.os, "fsync", fsync)
+    monkeypatch.setattr(os, "fsync", fsync)  # write.py calls os.fsync
     content = write_site(tmp_path, {"a.yaml": ARTICLE_YAML})
     result = publish_cli(content, tmp_path / "public")
     assert result.exit_code == 0, result.output
