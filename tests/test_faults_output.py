@@ -307,3 +307,32 @@ def test_a_cold_publish_on_a_full_disk_leaves_no_folders(
     assert lines[0].startswith(f"error: {out}/")
     assert lines[0].endswith(": cannot write: No space left on device; nothing was changed")
     assert list(out.iterdir()) == []
+
+
+def test_files_renamed_by_an_interrupted_publish_stay_feedsmith_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted among its renames, a publish leaves some files new and its manifest old;
+    the next publish, of yet other content, must not take the new ones for the user's."""
+    content = write_site(tmp_path)
+    write_many(content, 20)
+    out = tmp_path / "public"
+    assert publish_cli(content, out).exit_code == 0
+    for path in (content / "articles").iterdir():
+        path.write_text(path.read_text("utf-8").replace("Paragraph", "Second"), "utf-8")
+    real, renames = Path.replace, [0]
+
+    def replace(self: Path, target: str | os.PathLike[str]) -> Path:
+        renames[0] += 1
+        if renames[0] > 5:
+            raise KeyboardInterrupt  # Ctrl-C, half-way through the renames
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+    assert publish_cli(content, out).exit_code == 130
+    monkeypatch.undo()
+    for path in (content / "articles").iterdir():
+        path.write_text(path.read_text("utf-8").replace("Second", "Third"), "utf-8")
+    result = publish_cli(content, out)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
