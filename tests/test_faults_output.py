@@ -22,6 +22,7 @@ from tests.input_support import (
     publish_cli,
     published,
     snapshot,
+    temporaries,
     write_many,
     write_site,
 )
@@ -324,13 +325,14 @@ def test_files_renamed_by_an_interrupted_publish_stay_feedsmith_s(
 
     def replace(self: Path, target: str | os.PathLike[str]) -> Path:
         renames[0] += 1
-        if renames[0] > 5:
-            raise KeyboardInterrupt  # Ctrl-C, half-way through the renames
+        if renames[0] > 2:
+            raise KeyboardInterrupt  # Ctrl-C after the manifest and one file
         return real(self, target)
 
     monkeypatch.setattr(Path, "replace", replace)
     assert publish_cli(content, out).exit_code == 130
     monkeypatch.undo()
+    assert temporaries(out) == []  # the interruption removed what it had not renamed yet
     for path in (content / "articles").iterdir():
         path.write_text(path.read_text("utf-8").replace("Second", "Third"), "utf-8")
     result = publish_cli(content, out)

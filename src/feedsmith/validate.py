@@ -345,7 +345,7 @@ def check_base_url(text: str) -> str | None:
     if "@" in parts.netloc:
         # The value is not repeated: a password does not belong in a CI log either.
         return f"holds a user name or password, which every feed would show ({hint})"
-    if parts.query or parts.fragment or "?" in text or "#" in text:
+    if "?" in text or "#" in text:  # even an empty one ("/?"): it starts a query or fragment
         return f"{shorten(text)} has a query (?…) or fragment (#…) ({hint})"
     try:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
