@@ -6,9 +6,11 @@ Real processes (``python -m feedsmith publish``), real signals, /proc to find wh
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,11 +53,12 @@ def _rendering(process: subprocess.Popen[bytes]) -> list[int]:
 
 
 def test_sigkill_of_a_publish_ends_its_workers_and_frees_its_output(
-    tmp_path: Path, content: Path
+    tmp_path: Path, content: Path, reaped: list[subprocess.Popen[bytes]]
 ) -> None:
     out = tmp_path / "public"
     # As in ``feedsmith publish | tee log``: stdout is a pipe, read to its end.
     process = start(content, out)
+    reaped.append(process)
     workers = _rendering(process)
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -87,10 +90,16 @@ def _zombie(pid: int) -> bool:
     ids=["SIGTERM", "SIGINT"],
 )
 def test_sigterm_and_sigint_remove_temporaries_before_the_exit(
-    tmp_path: Path, content: Path, signum: signal.Signals, status: int, message: str
+    tmp_path: Path,
+    content: Path,
+    reaped: list[subprocess.Popen[bytes]],
+    signum: signal.Signals,
+    status: int,
+    message: str,
 ) -> None:
     out = tmp_path / "public"
     process = start(content, out)
+    reaped.append(process)
     _rendering(process)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
@@ -104,13 +113,34 @@ def test_sigterm_and_sigint_remove_temporaries_before_the_exit(
 def _stopped_holding_the_lock(
     content: Path, out: Path, *, rendering: bool = True
 ) -> subprocess.Popen[bytes]:
-    """A publish frozen (SIGSTOP) while it holds its locks (and has workers rendering)."""
+    """A publish frozen (SIGSTOP, its workers too) while it holds its locks (and has workers
+    rendering); ``_resume`` lets it go on."""
     process = start(content, out)
     wait_for(
         lambda: holds_lock(process.pid) and (not rendering or bool(worker_pids(process.pid)))
     )
     process.send_signal(signal.SIGSTOP)
+    for worker in worker_pids(process.pid):
+        os.kill(worker, signal.SIGSTOP)
     return process
+
+
+def _resume(process: subprocess.Popen[bytes]) -> None:
+    for worker in worker_pids(process.pid):
+        os.kill(worker, signal.SIGCONT)
+    process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def reaped() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test started, killed and waited for whatever the test's outcome."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            _resume(process)
+            process.kill()
+        process.communicate()
 
 
 def _cache_listing(content: Path) -> list[str]:
@@ -118,7 +148,7 @@ def _cache_listing(content: Path) -> list[str]:
 
 
 def test_a_second_publish_stops_naming_the_first_and_touches_nothing(
-    tmp_path: Path, content: Path
+    tmp_path: Path, content: Path, reaped: list[subprocess.Popen[bytes]]
 ) -> None:
     out = tmp_path / "public"
     assert run(content, out).returncode == 0
@@ -130,6 +160,7 @@ def test_a_second_publish_stops_naming_the_first_and_touches_nothing(
         if item.is_file():
             item.unlink()
     first = _stopped_holding_the_lock(content, out)
+    reaped.append(first)
     try:
         out_before, cache_before = tree(out), _cache_listing(content)
 
@@ -156,7 +187,7 @@ def test_a_second_publish_stops_naming_the_first_and_touches_nothing(
         assert tree(out) == out_before
         assert _cache_listing(content) == cache_before
     finally:
-        first.send_signal(signal.SIGCONT)
+        _resume(first)
     _, stderr = first.communicate(timeout=120)
     assert first.returncode == 0, stderr
     assert tree(out) != clean
@@ -166,15 +197,18 @@ def test_a_second_publish_stops_naming_the_first_and_touches_nothing(
     assert leftovers(content, out) == []
 
 
-def test_a_second_publish_waits_for_a_first_that_finishes(tmp_path: Path) -> None:
+def test_a_second_publish_waits_for_a_first_that_finishes(
+    tmp_path: Path, reaped: list[subprocess.Popen[bytes]]
+) -> None:
     content = write_site(tmp_path, {})
     write_many(content, 100)  # done well within the wait once it runs again
     out = tmp_path / "public"
     first = _stopped_holding_the_lock(content, out, rendering=False)
     second = start(content, out)
+    reaped += [first, second]
     time.sleep(1)  # the second one is waiting now
     assert second.poll() is None
-    first.send_signal(signal.SIGCONT)
+    _resume(first)
     first.communicate(timeout=120)
     assert first.returncode == 0
     _, stderr = second.communicate(timeout=120)

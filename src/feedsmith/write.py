@@ -278,12 +278,12 @@ def write_outputs(
             pending.update((p.relpath, manifest[p.relpath]) for p in staged)
             current = _write_manifest(out_dir, recorded.files, pending, current)
     except OSError as exc:
-        _discard(staged, made)
+        _discard(staged, made, {root, *folders})
         raise MachineError(
             f"{exc.filename or out_dir}: cannot write: {exc.strerror}; nothing was changed"
         ) from exc
     except BaseException:
-        _discard(staged, made)
+        _discard(staged, made, {root, *folders})
         raise
 
     moved: set[str] = set()  # folders moved whole from a staging tree
@@ -297,14 +297,14 @@ def write_outputs(
     except OSError as exc:
         # Renames within one folder do not fail on a sound disk; if one does, every file
         # is still whole (old or new), and publishing again finishes the job.
-        _discard(staged[done:], [])
+        _discard(staged[done:], [], {root, *folders})
         raise MachineError(
             f"{staged[done].target}: cannot replace: {exc.strerror}; {done} of"
             f" {len(staged)} changed files were updated, the rest are as before: fix this and"
             " publish again"
         ) from exc
     except BaseException:
-        _discard(staged[done:], [])  # interrupted (SIGTERM, Ctrl-C): no temporary stays
+        _discard(staged[done:], [], {root, *folders})  # interrupted (SIGTERM, Ctrl-C): none stays
         raise
 
     for relpath in stale:
@@ -540,12 +540,24 @@ def stage_in_tree(tree: str, relpath: str, data: bytes) -> Staged:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 
-def _discard(staged: list[_Pending], made: list[str]) -> None:
+def _discard(staged: list[_Pending], made: list[str], folders: Iterable[str]) -> None:
     """Remove staged temporaries and the folders made for them (a failed cold publish must
-    not leave empty folders behind while it says nothing changed)."""
+    not leave empty folders behind while it says nothing changed).
+
+    ``folders`` are those this publish staged files in: an interruption (SIGTERM, Ctrl-C)
+    can strike between a temporary's creation and its entry in ``staged``, so they are
+    swept for any temporary too. Every temporary there is this publish's or a dead one's:
+    no other publish writes into this ``--out`` meanwhile (see locks.py).
+    """
     for temporary, *_ in staged:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+    for folder in folders:
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(TMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
     for folder in reversed(made):
         with contextlib.suppress(OSError):
             os.rmdir(folder)
