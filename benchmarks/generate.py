@@ -60,6 +60,10 @@ _LSQUO, _RSQUO = "\u2018", "\u2019"
 _OPENING = re.compile(r"(^|\s)'")
 
 
+MEDIA_HOST = "https://media.bench.example.org/"
+"""Where the corpus's photos live: another host, so no article links a file it lacks."""
+
+
 def _curly(words: tuple[str, ...]) -> tuple[str, ...]:
     """``'`` after a space or at the start opens a quote; every other ``'`` is an apostrophe."""
     return tuple(_OPENING.sub(rf"\1{_LSQUO}", w).replace("'", _RSQUO) for w in words)
@@ -147,18 +151,20 @@ _HEADINGS = (
     "Money and time", "Who pays", "An uneasy compromise", "Lessons from elsewhere",
     "What the records show", "Voices from the quay", "A changing neighbourhood",
 )  # fmt: skip
-_QUOTES = _curly((
-    "We were told it would take six months. It has taken three years",
-    "Nobody asked us, and now we are the ones who have to live with it",
-    "I have done this job for twenty years and I have never seen it this bad",
-    "It is not about the money — it is about being treated with respect",
-    "You learn to plan your week around the timetable, and then the timetable changes",
-    "My daughter asked me whether we would have to move. I didn't know what to tell her",
-    "They say the numbers are better. The numbers don't wait at the bus stop at six",
-    "If they had come to the meeting, they would have heard it from us directly",
-    "We are not against the plan; we are against the way it was done",
-    "Some nights you stop counting the hours and just keep going",
-))
+_QUOTES = _curly(
+    (
+        "We were told it would take six months. It has taken three years",
+        "Nobody asked us, and now we are the ones who have to live with it",
+        "I have done this job for twenty years and I have never seen it this bad",
+        "It is not about the money — it is about being treated with respect",
+        "You learn to plan your week around the timetable, and then the timetable changes",
+        "My daughter asked me whether we would have to move. I didn't know what to tell her",
+        "They say the numbers are better. The numbers don't wait at the bus stop at six",
+        "If they had come to the meeting, they would have heard it from us directly",
+        "We are not against the plan; we are against the way it was done",
+        "Some nights you stop counting the hours and just keep going",
+    )
+)
 _TITLE_QUOTES = _curly((
     "We were told six months", "Nobody asked us", "It is not about the money",
     "Some nights you stop counting", "We are not against the plan", "They never came",
@@ -351,7 +357,9 @@ class _BodyWriter:
             f"writes down.”\n>\n> “{q3}.”"
         )
         figure = f"![{rng.choice(_NOUNS).capitalize()} in {rng.choice(_PLACE_NAMES)}]" + (
-            f"(../../images/{image:05d}.jpg)"
+            # On the newsroom's media host, as most newsrooms serve photos: a relative path
+            # would have to be a file under static/, which the corpus does not ship.
+            f"({MEDIA_HOST}images/{image:05d}.jpg)"
         )
         fixed = [fixed_head, link_para, quote, figure, *(f"## {h}" for h in headings)]
         fillers = 9  # lead + 8 body paragraphs
@@ -404,7 +412,7 @@ def _article_yaml(rng: Random, meta: _Meta, body: str, index: int) -> str:
     lines.append("categories:")
     lines.extend(f"  - {_q(c)}" for c in chosen)
     if rng.random() < 0.7:
-        lines.append(f"image: images/lead/{index:06d}.jpg")  # relative to base_url
+        lines.append(f"image: {MEDIA_HOST}lead/{index:06d}.jpg")
     if rng.random() < 0.25:
         lines.append(f"summary: {_q(rng.choice(_QUOTES) + '.')}")
     # body is written last on purpose: the runner's "one edit" scenario appends a line to it.

@@ -152,7 +152,9 @@ def write_many(content: Path, count: int, *, categories: int = 0) -> None:
             f'title: "Article number {i}"\n'
             f"published: 2024-{1 + day // 28:02d}-{1 + day % 28:02d}T{hour:02d}:{minute:02d}:00Z\n"
             f"{tags}"
-            f"body: |\n  Paragraph of article {i} with *emphasis* and a [link](/x/{i}).\n",
+            # A link elsewhere: one into the site would have to lead to a file it publishes.
+            f"body: |\n  Paragraph of article {i} with *emphasis* and a"
+            f" [link](https://elsewhere.example/x/{i}).\n",
             encoding="utf-8",
         )
 

@@ -82,7 +82,7 @@ def test_generated_articles_are_news_shaped(corpus: Path) -> None:
         assert body.count("\n## ") == 3
         assert "\n> “" in body and "—" in body
         assert "](../" in body and "](https://" in body
-        assert "![" in body and "](../../images/" in body
+        assert "![" in body and "](https://media.bench.example.org/images/" in body
         assert 1 <= len(article["categories"]) <= 3
 
 

@@ -186,7 +186,7 @@ def test_a_renamed_file_stops_publish_naming_both_and_the_fix(tmp_path: Path) ->
 
 
 def _replace_atomic_writer(
-    monkeypatch: pytest.MonkeyPatch, writer: Callable[[Path, bytes], None]
+    monkeypatch: pytest.MonkeyPatch, writer: Callable[..., None]
 ) -> None:
     """Route feedsmith's one atomic file writer through ``writer``, wherever it is looked up."""
     monkeypatch.setattr(WRITE_MODULE, "write_file_atomically", writer)
@@ -202,10 +202,11 @@ def test_written_only_when_it_changes_and_atomically(
     writes: list[Path] = []
     real_write = WRITE_MODULE.write_file_atomically
 
-    def spy(target: Path, data: bytes) -> None:
+    def spy(target: Path, data: bytes, *, durable: bool = False) -> None:
         if target == ledger:
             writes.append(target)
-        real_write(target, data)
+            assert durable, "the ledger must reach the disk before publish says it is done"
+        real_write(target, data, durable=durable)
 
     _replace_atomic_writer(monkeypatch, spy)
     publish_folder(content, tmp_path / "public")
@@ -250,9 +251,9 @@ def test_a_read_only_content_folder_is_a_warning_not_a_failure(
     # fail the way it does on a read-only checkout (EACCES from the temporary file's open).
     real_write = WRITE_MODULE.write_file_atomically
 
-    def refuse(target: Path, data: bytes) -> None:
+    def refuse(target: Path, data: bytes, *, durable: bool = False) -> None:
         if target.name != LEDGER_NAME:
-            real_write(target, data)
+            real_write(target, data, durable=durable)
             return
         raise PermissionError(13, "Permission denied", str(target.parent / ".feedsmith-tmp-x"))
 

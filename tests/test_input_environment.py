@@ -68,7 +68,7 @@ def test_out_is_a_file(tmp_path: Path) -> None:
     out = tmp_path / "public"
     out.write_text("precious", encoding="utf-8")
     result = publish_cli(content, out)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # wrong usage: the content is fine
     assert result.stderr == f"error: {out}: --out is a file, not a folder: choose another --out\n"
     assert out.read_text(encoding="utf-8") == "precious"
 
@@ -78,7 +78,7 @@ def test_out_inside_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "public"
     blocker.write_text("precious", encoding="utf-8")
     result = publish_cli(content, blocker / "site")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # wrong usage: the content is fine
     assert result.stderr == (
         f"error: {blocker}: is a file, so --out {blocker / 'site'} cannot be made inside it:"
         " choose another --out\n"
@@ -99,7 +99,7 @@ def test_out_not_writable_by_permission_check(
 
     monkeypatch.setattr("feedsmith.write.os.access", access)
     result = publish_cli(content, out)
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # the machine's failure, not the content's
     assert result.stderr == (
         f"error: {out}: not writable: choose another --out or fix its permissions\n"
     )
@@ -133,7 +133,7 @@ def test_disk_full_mid_publish_keeps_the_previous_output(
         add_article(content, f"more-{i}.yaml", ARTICLE_YAML.replace("A good", f"More {i}"))
     calls = _failing_after(after, error, monkeypatch)
     result = publish_cli(content, out)
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # the machine's failure, not the content's
     assert calls() == after + 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1
@@ -148,7 +148,7 @@ def test_disk_full_mid_publish_keeps_the_previous_output(
     ("obstacle", "problem"),
     [
         ("folder", "is a folder, but feedsmith writes a file there: move the folder away"),
-        ("file", "cannot write: Not a directory"),
+        ("file", "is a file, but feedsmith writes a folder there: move the file away"),
     ],
 )
 def test_something_in_the_way_of_a_page_is_found_before_anything_changes(
@@ -164,8 +164,9 @@ def test_something_in_the_way_of_a_page_is_found_before_anything_changes(
         page.parent.write_text("not a folder")
     before = snapshot(out)
     result = publish_cli(content, out)
-    assert result.exit_code == 1
-    assert result.stderr == f"error: {page}: {problem}; nothing was changed\n"
+    assert result.exit_code == 2  # the output folder is in the way, not the content
+    where = page if obstacle == "folder" else page.parent
+    assert result.stderr == f"error: {where}: {problem}; nothing was changed\n"
     assert snapshot(out) == before
     assert temporaries(out) == []
 
@@ -184,7 +185,7 @@ def test_a_failing_rename_is_one_clear_line(
 
     monkeypatch.setattr(Path, "replace", replace)
     result = publish_cli(content, out)
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # the machine's failure, not the content's
     assert result.stderr == (
         f"error: {out / 'atom.xml'}: cannot replace: Input/output error;"
         " 1 of 5 changed files were updated, the rest are as before: fix this and publish"
@@ -259,7 +260,7 @@ def test_disk_full_while_pages_are_staged_keeps_the_previous_output(
 
     monkeypatch.setattr(parallel, "stage_in_tree", full)
     result = publish_cli(content, out)
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # the machine's failure, not the content's
     lines = result.stderr.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("error: ")

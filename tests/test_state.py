@@ -332,8 +332,9 @@ def test_other_options_are_a_real_publish(
 
 
 def test_strict_is_a_real_verdict_not_the_last_publishs(content: Path, tmp_path: Path) -> None:
-    """The generated archive links lead images it does not ship: warnings, which --strict
-    makes errors, though the same content just published without it."""
+    """A link to a file the publication lacks is a warning, which --strict makes an error,
+    though the same content was just published without it."""
+    append_to_body(first_article(content), "![The quay](/images/missing.jpg)")
     out = tmp_path / "out"
     run(content, out)
     before = tree(out)

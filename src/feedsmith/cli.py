@@ -1,26 +1,37 @@
 """The ``feedsmith`` command: parses options, calls the pipeline, maps errors to exit codes.
 
-Exit status (SPEC): 0 success; 1 the content has errors (nothing written); 2 wrong usage.
-A ``FeedsmithError`` is the user's to fix and prints without a traceback; anything else is a
-bug in feedsmith and keeps its traceback.
+Exit status (SPEC, README): 0 success; 1 the content has errors (nothing written); 2 wrong
+usage; 3 the machine failed the publish (a full disk, a permission, another publish running,
+SIGTERM); 130 Ctrl-C. A ``FeedsmithError`` is the user's to fix and prints without a
+traceback; anything else is a bug in feedsmith and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import signal
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
-from urllib.parse import urlsplit
 
 import click
 
 from feedsmith import __version__, summary
-from feedsmith.errors import ContentErrors, FeedsmithError, InputError, WrongUsage
+from feedsmith.errors import (
+    ContentErrors,
+    FeedsmithError,
+    InputError,
+    Interrupted,
+    WrongUsage,
+    exit_status,
+)
 from feedsmith.publish import STAGES, PublishOptions, check, publish
 
 
@@ -49,18 +60,13 @@ class _Instant(click.ParamType[datetime]):
 
 
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from feedsmith.validate import check_base_url
+
     if value is None:
         return None
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or not value.isprintable()
-        or any(ch.isspace() for ch in value)
-    ):
-        raise click.BadParameter(
-            f"{value!r} is not an absolute http(s) URL (e.g. https://example.org/news/)"
-        )
+    problem = check_base_url(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
     return value if value.endswith("/") else value + "/"
 
 
@@ -111,6 +117,31 @@ def main() -> None:
     # goes over the young ones again and again: 20% of a one-edit republish of 10,000
     # articles (0.94 -> 0.70 s). Rarer passes keep it collecting, at a tiny share of that.
     gc.set_threshold(50_000, 20, 10)
+    # SIGTERM (a CI job cancelled, systemd stopping a service) unwinds like Ctrl-C does, so
+    # every ``finally`` removes its temporary files and worker processes before the exit.
+    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, _interrupted)
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    # Once: a second SIGTERM during the cleanup must not cut it short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _kill_workers()
+    raise Interrupted(signum)
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _kill_workers()
+    raise KeyboardInterrupt
+
+
+def _kill_workers() -> None:
+    """Workers first, before any ``finally`` removes the spool they write into. Only if a
+    render ran at all: importing parallel.py here would load every library."""
+    parallel = sys.modules.get("feedsmith.parallel")
+    if parallel is not None:
+        parallel.kill_workers()
 
 
 @main.command(
@@ -138,6 +169,11 @@ Examples:
 @_quiet_option
 @_verbose_option
 @click.option("--timings", is_flag=True, help="Print each stage's seconds on stderr.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files in --out that feedsmith did not write (they are lost).",
+)
 def publish_command(
     content_dir: Path,
     out_dir: Path,
@@ -148,6 +184,7 @@ def publish_command(
     quiet: bool,
     verbose: bool,
     timings: bool,
+    force: bool,
 ) -> None:
     """Validate everything, then write feeds and pages to --out.
 
@@ -163,11 +200,10 @@ def publish_command(
         base_url=base_url,
         drafts=drafts,
         strict=strict,
+        force=force,
     )
-    try:
+    with _failures("publish", content_dir):
         report = publish(options)
-    except FeedsmithError as exc:
-        _fail(exc, "publish", content_dir)
     _print_warnings(report.warnings)
     if verbose:
         for path in report.written_paths:
@@ -199,10 +235,8 @@ def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -
     Example:
       feedsmith check --content content --strict
     """
-    try:
+    with _failures("check", content_dir):
         publication = check(content_dir, strict=strict)
-    except FeedsmithError as exc:
-        _fail(exc, "check", content_dir)
     warnings = list(publication.warnings)
     _print_warnings(warnings)
     if verbose:
@@ -273,9 +307,7 @@ Examples:
 )
 @click.argument("title")
 @_content_option
-@click.option(
-    "--publish", "ready", is_flag=True, help="Write it ready to publish, not as a draft."
-)
+@click.option("--publish", "ready", is_flag=True, help="Write it ready to publish, not as a draft.")
 def new_command(title: str, content_dir: Path, ready: bool) -> None:
     """Write a new article, articles/<date>-<slug>.yaml, and print its path.
 
@@ -315,16 +347,23 @@ Examples:
     " exit). Its pages link to the local address: never deploy it.",
 )
 @click.option(
-    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
     help="Port to serve on; 0 picks a free one.",
 )
 @click.option(
-    "--bind", default="127.0.0.1", show_default=True, metavar="ADDR",
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADDR",
     help="Address to serve on; anything but loopback lets other machines read the preview.",
 )
 @click.option("--drafts", is_flag=True, help="Include draft articles (never scheduled ones).")
 @click.option(
-    "--poll", is_flag=True,
+    "--poll",
+    is_flag=True,
     help="Look for changes by polling (network drives, containers: where saves go unseen).",
 )
 def serve_command(
@@ -364,6 +403,39 @@ def _line(error: InputError) -> str:
     return f":{error.line}" if error.line is not None else ""
 
 
+@contextlib.contextmanager
+def _no_workers_left() -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        # Workers of a render cut short must not outlive the command (they hold its stdout).
+        parallel = sys.modules.get("feedsmith.parallel")
+        if parallel is not None:
+            parallel.stop_workers()
+        raise
+
+
+@contextlib.contextmanager
+def _failures(command: str, content_dir: Path) -> Iterator[None]:
+    """Each way a command fails as one line on stderr and its exit status (module doc)."""
+    try:
+        with _no_workers_left():
+            yield
+    except FeedsmithError as exc:
+        _fail(exc, command, content_dir)
+    except OSError as exc:
+        # Not caught on the way (a folder vanished, a disk failed): the machine's, not a bug.
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {where}{exc.strerror or exc}: fix this and run again", err=True)
+        sys.exit(3)
+    except Interrupted as exc:
+        click.echo("interrupted (SIGTERM): nothing half-written is left; publish again", err=True)
+        sys.exit(exc.exit_status)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing half-written is left; publish again", err=True)
+        sys.exit(130)  # 128 + SIGINT, as shells expect
+
+
 def _fail(exc: FeedsmithError, command: str, content_dir: Path) -> NoReturn:
     if isinstance(exc, ContentErrors):
         _print_warnings(exc.warnings)
@@ -377,4 +449,4 @@ def _fail(exc: FeedsmithError, command: str, content_dir: Path) -> NoReturn:
         click.echo(closing, err=True)
     else:
         click.echo(f"error: {exc}", err=True)
-    sys.exit(1)
+    sys.exit(exit_status(exc))

@@ -1,10 +1,49 @@
-"""Errors a user can cause. Anything else that escapes is a bug and keeps its traceback."""
+"""Errors a user can cause. Anything else that escapes is a bug and keeps its traceback.
+
+Each kind carries the exit status the command line gives it (README: exit status): 1 for
+the content, 2 for the way feedsmith was called, 3 for the machine it runs on.
+"""
 
 from __future__ import annotations
 
 
 class FeedsmithError(Exception):
     """A problem the user can fix; the CLI prints it as one line, without a traceback."""
+
+    exit_status = 1
+
+
+class UsageError(FeedsmithError):
+    """The command was called in a way that cannot work (exit 2, like click's usage errors)."""
+
+    exit_status = 2
+
+
+class MachineError(FeedsmithError):
+    """The machine, not the content, stopped the publish: a full disk, a permission, another
+    publish running. Publishing again once it is fixed finishes the job (exit 3)."""
+
+    exit_status = 3
+
+
+class Interrupted(BaseException):
+    """SIGTERM arrived (the CLI turns it into this exception, see cli.py).
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` swallows
+    it, while every ``finally`` on the way out removes its temporary files.
+    """
+
+    exit_status = 3
+
+
+def exit_status(exc: FeedsmithError) -> int:
+    """The exit status for ``exc``: its kind's, or 3 when an ``OSError`` caused it (code that
+    reports a failed write as a plain ``FeedsmithError``, "cannot write: No space left")."""
+    if type(exc).exit_status == FeedsmithError.exit_status and isinstance(
+        exc.__cause__, OSError
+    ):
+        return MachineError.exit_status
+    return exc.exit_status
 
 
 class WrongUsage(FeedsmithError):

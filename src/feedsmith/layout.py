@@ -19,6 +19,8 @@ CACHE_DIR = ".feedsmith-cache"
 """Inside the content folder, never in ``--out``: nothing in it can be published."""
 STATE_FILE = "state.sqlite"
 """The publish state inside ``CACHE_DIR`` (see state.py)."""
+SPOOL_PREFIX = "spool-"
+"""A publish's private folder inside ``CACHE_DIR`` for pages and bodies rendered by workers."""
 
 INPUT_FILES = (SITE_FILE, LEDGER_FILE)
 INPUT_FOLDERS = (ARTICLES_DIR, STATIC_DIR, TEMPLATES_DIR)

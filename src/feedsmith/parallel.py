@@ -12,12 +12,24 @@ system (a rename would fail), pages go to the spool file too and the parent writ
 
 Results travel as plain tuples (see records.py): pickling model dataclasses and
 exceptions back from workers is slow or impossible.
+
+Workers end with the publish, however it ends. Killed (SIGKILL, where nothing of the parent
+runs any more), Linux's parent-death signal kills them too; elsewhere they notice the closed
+pipe to the parent when they next take or return work. Stopped by an exception (a content
+error found on the way, SIGTERM or Ctrl-C turned into one), the parent kills them itself
+before its ``finally`` blocks remove the spool: they would go on writing into it, and hold the
+publish's stdout open (``feedsmith publish | tee log`` would wait for them). Ctrl-C, sent to
+the whole process group, is left to the parent: a worker ignores SIGINT.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -263,10 +275,36 @@ _worker: tuple[RenderContext, Path, Spool] | None = None
 
 
 def _start_worker(
-    context: RenderContext, content_dir: Path, spool_dir: Path, pages_tree: str | None
+    context: RenderContext,
+    content_dir: Path,
+    spool_dir: Path,
+    pages_tree: str | None,
+    parent: int,
 ) -> None:
     global _worker
+    _die_with_parent(parent)
+    # Handlers the parent installed (SIGTERM raising, see cli.py) are inherited through fork:
+    # a worker is simply stopped, and leaves Ctrl-C to the parent.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (context, content_dir, Spool(spool_dir, pages_tree))
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies (see the module doc)."""
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    # The parent may have died between the fork and the prctl: then nothing will come.
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _render_chunk(relpaths: Sequence[str]) -> list[FileResult]:
@@ -314,12 +352,56 @@ def render_files(
     chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
     # fork: workers inherit the imported libraries and the context instead of rebuilding them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(context, content_dir, spool_dir, pages_tree),
-    ) as pool:
+        initargs=(context, content_dir, spool_dir, pages_tree, os.getpid()),
+    )
+    _running.add(pool)
+    try:
         for results in pool.map(_render_chunk, chunks):
             yield from results
             advance(len(results))
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    _running.discard(pool)
+
+
+# Pools whose results are still being read. An exception raised in the caller's loop rather
+# than in this generator (SIGTERM arriving between two results) leaves the generator to the
+# garbage collector; ``stop_workers`` ends those pools all the same (cli.py calls it).
+_running: set[ProcessPoolExecutor] = set()
+
+
+def stop_workers() -> None:
+    """Kill every worker of a render still under way (the publish is stopping)."""
+    for pool in list(_running):
+        _stop_workers(pool)
+
+
+def kill_workers() -> None:
+    """SIGKILL every worker of a render under way, touching no lock: safe in a signal handler,
+    which may have interrupted this process inside the pool's own code. Before the exception
+    the handler raises unwinds anything, so no worker writes into a spool being removed;
+    ``stop_workers`` (or the render's own cleanup) then reaps them."""
+    for pool in list(_running):
+        for worker in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+                os.kill(worker.pid, signal.SIGKILL)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now and wait for them: ``shutdown`` alone would let each finish
+    the chunks it has (every chunk is submitted at once), writing into a spool about to go."""
+    # The pool keeps its processes in a private mapping; there is no public way to stop them
+    # before Python 3.14 (``terminate_workers``). Without it, they are only waited for.
+    workers = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.kill()
+    for worker in workers:
+        worker.join()
+    _running.discard(pool)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from feedsmith import plan
+from feedsmith import locks, plan
 from feedsmith.errors import FeedsmithError, InputError
 from feedsmith.layout import (
     ARTICLES_DIR,
@@ -46,6 +46,7 @@ from feedsmith.layout import (
     FOLDER,
     LEDGER_FILE,
     MISSING,
+    SPOOL_PREFIX,
     STATIC_DIR,
     Identity,
     identity_of,
@@ -92,8 +93,6 @@ if TYPE_CHECKING:
     from feedsmith.write import Deferred, Staged, WriteReport
 
 STAGES = ("load", "validate", "markdown", "pages", "feeds", "write")
-_SPOOL_PREFIX = "spool-"
-_STALE_SPOOL_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +110,7 @@ class PublishOptions:
     drafts: bool = False
     strict: bool = False
     jobs: int | None = None
+    force: bool = False  # --force: take over files in --out that feedsmith did not write
 
 
 @dataclass
@@ -141,6 +141,12 @@ class PublishReport:
 def publish(options: PublishOptions) -> PublishReport:
     """Validate, render and write the publication; see the module doc."""
     require_content_dir(options.content_dir)
+    # One publish at a time per content folder and per --out (locks.py).
+    with locks.publishing(options.content_dir, options.out_dir):
+        return _publish_with_state(options)
+
+
+def _publish_with_state(options: PublishOptions) -> PublishReport:
     build = build_key()
     state = State.open(options.content_dir, build)
     try:
@@ -251,6 +257,9 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
             out, context.context_key, scanned, digests, known, stored, reused, fresh,
             jobs, remembered, written, options, site, selection, report, ledger_written, scanned_ns,
         )  # fmt: skip
+        # Files someone changed in --out, replaced all the same: said by this publish only,
+        # not replayed by the next one with nothing to do.
+        report.warnings.extend(written.warnings)
         note = state.save(change)
         if note is not None:
             report.warnings.append(InputError(content_dir.as_posix(), None, note))
@@ -498,20 +507,13 @@ def _spool_dir(content_dir: Path) -> Iterator[Path]:
 
     In the cache folder when it is writable, so a large archive's pages are not held in a
     memory-backed /tmp; removed at the end whatever happens. Ones left by a killed publish are
-    removed a day later (a publish running beside this one may still use a recent one).
+    removed by the next one, which holds the content folder's lock (locks.sweep_spools).
     """
-    parent: Path | None = None
     folder = content_dir / CACHE_DIR
-    with contextlib.suppress(OSError):
-        for stale in folder.glob(_SPOOL_PREFIX + "*"):
-            if time.time() - stale.stat().st_mtime > _STALE_SPOOL_SECONDS:
-                shutil.rmtree(stale, ignore_errors=True)
-        if folder.is_dir():
-            parent = folder
     try:
-        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=parent)
+        made = tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=folder if folder.is_dir() else None)
     except OSError:
-        made = tempfile.mkdtemp(prefix=_SPOOL_PREFIX)
+        made = tempfile.mkdtemp(prefix=SPOOL_PREFIX)
     try:
         yield Path(made)
     finally:
@@ -567,7 +569,9 @@ def _write_outputs(
             with contextlib.suppress(OSError):
                 staged.parent.rmdir()  # its folder too, empty now
     quiet = _quiet_folders(options.out_dir, remembered)
-    written = _write(options.out_dir, stream, quiet, len(jobs))
+    # Outputs still as the last publish left them are trusted to their recorded digests.
+    stats = {r: (o.size, o.mtime_ns) for r, o in remembered.items() if o.digest is not None}
+    written = _write(options.out_dir, stream, quiet, len(jobs), stats, options.force)
     report.outputs_rendered = counts.rendered
     for stage, seconds in counts.seconds.items():
         report.stage_seconds[stage] += seconds
@@ -605,6 +609,8 @@ def _write(
     outputs: Iterable[tuple[str, bytes | Deferred | Staged]],
     quiet: dict[str, list[str]],
     expected: int,
+    stats: Mapping[str, tuple[int, int]],
+    force: bool,
 ) -> WriteReport:
     from feedsmith.write import write_outputs
 
@@ -616,7 +622,7 @@ def _write(
             progress.advance()
 
     try:
-        return write_outputs(out_dir, counted(), quiet)
+        return write_outputs(out_dir, counted(), quiet, stats=stats, force=force)
     finally:
         progress.close()
 
@@ -640,7 +646,8 @@ def _write_ledger(
     if updated == ledger and path.exists():
         return None
     try:
-        write_file_atomically(path, render_ledger(updated).encode("utf-8"))
+        # Durable: the one file whose loss changes article ids (synced with its folder).
+        write_file_atomically(path, render_ledger(updated).encode("utf-8"), durable=True)
     except OSError as exc:
         # A read-only content folder (a CI checkout, a mounted volume) must not fail a publish.
         report.warnings.append(

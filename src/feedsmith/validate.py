@@ -85,6 +85,23 @@ _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _ANY_SPACE = re.compile(r"\s")
 _NOT_SLUG_CHARACTERS = re.compile(r"[^a-z0-9]+")
 MAX_SLUG_LENGTH = 200
+MAX_CATEGORIES = 50
+"""Categories one article may have. Each gets four files and its archive pages: 2,000 on one
+article made 8,000 files and 700 MB; news articles carry a handful."""
+MAX_HTML_DEPTH = 1000
+"""How deeply elements in a body may nest. The HTML sanitizer's cost grows with the square of
+the depth (100,000 nested <div> took 14 s); browsers stop nesting at 512 anyway."""
+# Elements that never hold others, or whose end tag the parser implies (an unclosed <p> or
+# <li> closes at the next one): they do not deepen the tree however many are left open.
+_FLAT_ELEMENTS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead",
+    "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rp", "rtc", "html", "head", "body",
+})
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# A Markdown line's block prefix: each ">" opens a blockquote, each list marker a list.
+_BLOCK_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-+*][ \t]|\d{1,9}[.)][ \t]))+", re.MULTILINE)
+_BLOCK_MARKER = re.compile(r">|[-+*\d][ \t.)]")
 _SHOWN_VALUE = 60
 
 
@@ -322,6 +339,58 @@ def _join_path(split: tuple[str, tuple[str, ...]], path: str) -> str:
     return f"{origin}{joined}" if joined[0] == "/" else f"{origin}/{joined}"
 
 
+def check_base_url(text: str) -> str | None:
+    """Why ``text`` cannot be a base_url (site.yaml or ``--base-url``), or None when it can.
+
+    Every URL of the output is base_url followed by a path, so it must be a plain folder URL:
+    a query or fragment would end up in the middle of every URL, and credentials would be
+    printed into every feed.
+    """
+    hint = "write it as http(s)://host[:port]/path/, e.g. https://example.org/news/"
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or not text.isprintable()
+        or _ANY_SPACE.search(text)
+    ):
+        return f"{shorten(text)} is not an absolute http(s) URL ({hint})"
+    if "@" in parts.netloc:
+        # The value is not repeated: a password does not belong in a CI log either.
+        return f"holds a user name or password, which every feed would show ({hint})"
+    if "?" in text or "#" in text:  # even an empty one ("/?"): it starts a query or fragment
+        return f"{shorten(text)} has a query (?…) or fragment (#…) ({hint})"
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return f"{shorten(text)} has a port that is not a number ({hint})"
+    return None
+
+
+def html_depth(body: str, body_format: BodyFormat) -> int:
+    """How deeply the elements of ``body`` nest at most, counted generously and in one pass.
+
+    Open tags minus end tags, skipping elements that cannot deepen the tree; for Markdown,
+    plus the deepest run of blockquote and list markers opening a line. An upper bound for
+    anything that is not absurd, so that a body within ``MAX_HTML_DEPTH`` stays cheap.
+    """
+    depth = deepest = 0
+    for closing, name in _HTML_TAG.findall(body):
+        if name.lower() in _FLAT_ELEMENTS:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    if body_format is BodyFormat.MARKDOWN:
+        blocks = max(
+            (len(_BLOCK_MARKER.findall(m)) for m in _BLOCK_PREFIX.findall(body)), default=0
+        )
+        deepest += blocks
+    return deepest
+
+
 def check_url(raw: Raw, base_url: str) -> tuple[str | None, str]:
     """Resolve a URL against ``base_url``; (problem, url) where problem is None when it is fine."""
     if raw.kind != "str" or not isinstance(raw.value, str):
@@ -429,6 +498,9 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
     title = fields.text("title", required=True)
     description = fields.text("description", required=True)
     base_url = fields.url("base_url", "", required=True)
+    if base_url is not None and (problem := check_base_url(base_url)):
+        fields.error("base_url", problem)
+        base_url = None
     if base_url_override is not None:
         base_url = base_url_override
     if base_url is not None and not base_url.endswith("/"):
@@ -595,6 +667,12 @@ def _validate_article(
             fields.error("format", f"must be markdown or html, not {shorten(format_name)}")
     # SPEC: body is required unless the article lives elsewhere (link).
     body = fields.text("body", required=link is None)
+    if body is not None and (depth := html_depth(body, body_format)) > MAX_HTML_DEPTH:
+        fields.error(
+            "body",
+            f"elements nested {depth} deep, more than {MAX_HTML_DEPTH}: close the tags you"
+            " open (each <div> needs its </div>) or flatten the quotes and lists",
+        )
 
     summary = fields.text("summary")
     if fields.has("author") and fields.has("authors"):
@@ -815,6 +893,13 @@ def _categories(fields: _Fields) -> tuple[Category, ...]:
         return ()
     if not isinstance(raw.value, list):
         fields.error("categories", f"must be a list of names, not {shorten(_plain(raw))}")
+        return ()
+    if len(raw.value) > MAX_CATEGORIES:
+        fields.error(
+            "categories",
+            f"{len(raw.value)} categories, more than {MAX_CATEGORIES}: keep the few that"
+            " readers subscribe to",
+        )
         return ()
     categories: dict[str, Category] = {}
     for item in raw.value:
