@@ -343,7 +343,7 @@ def test_strict_is_a_real_verdict_not_the_last_publishs(content: Path, tmp_path:
     with pytest.raises(ContentErrors) as checked:
         check(content, strict=True)
     assert [str(e) for e in published.value.errors] == [str(e) for e in checked.value.errors]
-    assert "is no file the publish makes" in str(published.value.errors[0])
+    assert "images/missing.jpg, no file the publish makes" in str(published.value.errors[0])
     assert tree(out) == before
 
 
