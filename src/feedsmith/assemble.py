@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedsmith import cache
+from feedsmith import archives, cache
 from feedsmith.errors import FeedsmithError, InputError
 from feedsmith.model import (
     FEED_FILES,
@@ -56,8 +56,10 @@ class Plan:
 
     rendered: list[RenderedArticle]  # without body HTML except for feed members
     sources: dict[str, tuple[str, int, cache.CachedArticle]]  # id -> (file, number, cached)
-    categories: list[tuple[Category, list[RenderedArticle]]]
+    categories: list[tuple[Category, list[RenderedArticle]]]  # listed: retracted left out
     feed_ids: set[str]  # articles some feed carries: their body HTML is needed
+    # History (archives.py): the main feed's, then each category's in the order above.
+    histories: list[archives.FeedHistory] = field(default_factory=list)
 
 
 def make_plan(loaded: Loaded, visible_ids: set[str]) -> Plan:
@@ -72,11 +74,17 @@ def make_plan(loaded: Loaded, visible_ids: set[str]) -> Plan:
                 light.append(RenderedArticle(cached.article, "", cached.summary))
     rendered = newest_first(light)
     categories = _categories(rendered)
-    limit = loaded.site.feed_limit
-    feed_ids = {r.article.id for r in rendered[:limit]}
-    for _category, members in categories:
-        feed_ids.update(r.article.id for r in members[:limit])
-    return Plan(rendered, sources, categories, feed_ids)
+    # History: archive pages and tombstones are laid out in archives.py; every article a
+    # subscription document or an archive page carries needs its body HTML.
+    site = loaded.site
+    histories = [archives.plan_history(None, rendered, site.feed_limit, site.archive_size)]
+    histories += [
+        archives.plan_history(c, members, site.feed_limit, site.archive_size)
+        for c, members in categories
+    ]
+    feed_ids = {r.article.id for h in histories for d in (h.entries, *h.pages) for r in d}
+    listed = [(c, [r for r in m if r.article.retracted is None]) for c, m in categories]
+    return Plan(rendered, sources, listed, feed_ids, histories)
 
 
 @dataclass
@@ -163,7 +171,6 @@ def outputs(
 
     site_updated = max((r.article.updated for r in plan.rendered), default=None)
     categories = plan.categories
-    limit = site.feed_limit
 
     def feed_set(
         folder: str, info: feeds.FeedInfo, items: Sequence[RenderedArticle]
@@ -174,8 +181,8 @@ def outputs(
     def one_page(relpath: str, render: Callable[[], bytes]) -> dict[str, bytes]:
         return {relpath: render()}
 
-    newest = plan.rendered[:limit]
-    info = feeds.feed_info(site, None, newest, site_updated)
+    newest = list(plan.histories[0].entries)  # history: was plan.rendered[:limit]
+    info = archives.subscription_info(site, plan.histories[0], site_updated)  # history
     yield from emit(
         list(FEED_FILES.values()),
         cache.digest_text("feeds", key, info, digests(newest, False)),
@@ -194,10 +201,10 @@ def outputs(
         ),
     )
 
-    for category, members in categories:
+    for (category, members), history in zip(categories, plan.histories[1:], strict=True):
         folder = f"categories/{category.slug}/"
-        limited = members[:limit]
-        category_info = feeds.feed_info(site, category, limited, site_updated)
+        limited = list(history.entries)  # history: was members[:limit]
+        category_info = archives.subscription_info(site, history, site_updated)  # history
         yield from emit(
             [folder + name for name in FEED_FILES.values()],
             cache.digest_text("feeds", key, category_info, digests(limited, False)),
@@ -214,6 +221,16 @@ def outputs(
                 functools.partial(pages.render_category_page, site, category, members),
             ),
         )
+
+    # History: every archive page (RFC 5005) of every feed, a feed set like the ones above.
+    for history in plan.histories:
+        for archived in archives.archive_pages(site, history, site_updated):
+            yield from emit(
+                [archived.folder + name for name in FEED_FILES.values()],
+                cache.digest_text("feeds", key, archived.info, digests(archived.entries, False)),
+                "feeds",
+                functools.partial(feed_set, archived.folder, archived.info, archived.entries),
+            )
 
     shown: set[tuple[str, int]] = set()  # fresh articles whose page was handed to the writer
     for item in plan.rendered:

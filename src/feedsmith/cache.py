@@ -41,7 +41,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from feedsmith.errors import InputError
-from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Source
+from feedsmith.model import (
+    Article,
+    Author,
+    BodyFormat,
+    Category,
+    Correction,
+    Enclosure,
+    Retraction,
+    Source,
+)
 
 CACHE_DIR_NAME = ".feedsmith-cache"
 _INDEX_NAME = "index.pickle"
@@ -541,6 +550,7 @@ EncodedArticle = tuple[
     str, str, str, datetime, datetime, str, str, int, str | None,
     tuple[tuple[str, str | None, str | None], ...], tuple[tuple[str, str], ...],
     str | None, str | None, tuple[tuple[str, int, str], ...], bool, str | None,
+    tuple[tuple[datetime, str], ...], tuple[datetime, str | None] | None,
 ]
 EncodedCachedArticle = tuple[EncodedArticle, str | None, str, str, str]
 EncodedFile = tuple[
@@ -602,6 +612,8 @@ def encode_article(a: Article) -> EncodedArticle:
         tuple((e.url, e.length, e.type) for e in a.enclosures),
         a.draft,
         a.language,
+        tuple((c.date, c.text) for c in a.corrections),
+        (a.retracted.date, a.retracted.reason) if a.retracted else None,
     )
 
 
@@ -634,7 +646,8 @@ class ArticleDecoder:
     def article(self, raw: EncodedArticle) -> Article:
         (
             article_id, slug, title, published, updated, body_format, path, line, summary,
-            authors, categories, link, image, enclosures, draft, language,
+            authors, categories, link, image, enclosures, draft, language, corrections,
+            retracted,
         ) = raw
         shared_authors = self._authors.get(authors)
         if shared_authors is None:
@@ -661,4 +674,6 @@ class ArticleDecoder:
             enclosures=tuple(Enclosure(*e) for e in enclosures) if enclosures else (),
             draft=draft,
             language=language,
+            corrections=tuple(Correction(*c) for c in corrections) if corrections else (),
+            retracted=Retraction(*retracted) if retracted else None,
         )

@@ -100,6 +100,9 @@ def main() -> None:
 @click.option("--now", type=_Instant(), help="Publish as of this time (default: the current time).")
 @_strict_option
 @click.option("--timings", is_flag=True, help="Print each stage's seconds on stderr.")
+@click.option(
+    "--ping", is_flag=True, help="Then notify site.yaml's WebSub hub of the feeds that changed."
+)
 def publish_command(
     content_dir: Path,
     out_dir: Path,
@@ -108,6 +111,7 @@ def publish_command(
     now: datetime | None,
     strict: bool,
     timings: bool,
+    ping: bool,
 ) -> None:
     """Validate everything, then write feeds and pages to --out."""
     started = time.perf_counter()
@@ -132,6 +136,12 @@ def publish_command(
     if timings:
         for stage in STAGES:
             click.echo(f"timing {stage} {report.stage_seconds[stage]:.4f}", err=True)
+    if ping:
+        from feedsmith.websub import ping_after_publish
+
+        # After the publish, never instead of it: a failing hub is a warning (exit 0).
+        line = ping_after_publish(content_dir, base_url, report.changed)
+        click.echo(line, err=line.startswith("warning:"))
 
 
 @main.command(name="check")

@@ -44,6 +44,22 @@ class Enclosure:
     type: str
 
 
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A correction printed at the foot of the article; ``date`` moves its ``updated``."""
+
+    date: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Retraction:
+    """The article is withdrawn: it leaves every feed and list, its page keeps the notice."""
+
+    date: datetime
+    reason: str | None = None
+
+
 class BodyFormat(Enum):
     MARKDOWN = "markdown"
     HTML = "html"
@@ -64,6 +80,7 @@ class Site:
     logo: str | None = None
     copyright: str | None = None
     hub: str | None = None
+    archive_size: int = 50  # articles per RFC 5005 archive page (ARCHIVE_SIZE in validate.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +103,8 @@ class Article:
     enclosures: tuple[Enclosure, ...] = ()
     draft: bool = False
     language: str | None = None
+    corrections: tuple[Correction, ...] = ()  # oldest first, as written
+    retracted: Retraction | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,7 @@ class PublishReport:
     outputs_rendered: int = 0  # pages and feeds rendered in this run; the rest were reused
     jobs: int = 1  # processes that rendered articles
     fast_path: bool = False  # nothing changed since the last publish: nothing was even loaded
+    changed: list[str] = field(default_factory=list)  # relpaths written or removed, sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,6 +581,7 @@ def _count(report: PublishReport, written: WriteReport) -> None:
     report.written = len(written.written)
     report.unchanged = written.unchanged
     report.removed = len(written.removed)
+    report.changed = sorted(written.written + written.removed)  # what --ping tells the hub
 
 
 def _write_ledger(
