@@ -32,7 +32,7 @@ _FEED_RELPATH = re.compile(r"(categories/[^/]+/)?(archive/[0-9]+/)?(rss\.xml|ato
 class PingPolicy:
     """How long to wait and how often to try: bounded, so a dead hub costs seconds."""
 
-    timeout: float = 5.0  # seconds per request
+    timeout: float = 3.0  # seconds per request
     attempts: int = 3  # tries per request, the first included
     backoff: float = 0.5  # seconds before the second try, doubled before each next one
 
