@@ -319,3 +319,20 @@ def test_archive_pages_round_trip_through_feedparser(thousand: Published) -> Non
         for entry in parsed.entries:
             assert entry.link.startswith(thousand.site.base_url)
             assert entry.content[0].value.strip()
+
+
+def test_an_archive_page_removed_from_out_comes_back_as_it_was(tmp_path: Path) -> None:
+    """Unchanged archive pages are not rendered again, yet the bodies they show stay at hand:
+    a page deleted from --out after such publishes is written again, byte for byte."""
+    content = _generate(60, tmp_path)
+    out = tmp_path / "public"
+    publish_folder(content, out)
+    page = out / "archive" / "1" / "atom.xml"
+    original = page.read_bytes()
+    _new_article(content, 1)
+    publish_folder(content, out)  # archive/1 is reused here, not rendered
+    _new_article(content, 2)
+    publish_folder(content, out)
+    page.unlink()
+    publish_folder(content, out)
+    assert page.read_bytes() == original

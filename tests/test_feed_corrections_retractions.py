@@ -382,3 +382,15 @@ def test_a_reader_shows_the_correction_and_drops_nothing_it_should_keep(
             shown = words(html_text(feed_content.value))
             assert "The first sailing leaves at 06:40, not 06:10." in shown, url
             assert "stops at <Pier 4>" in shown, url
+
+
+@pytest.mark.vnu
+def test_corrected_and_retracted_pages_pass_the_html_checker(ledger: Published) -> None:
+    from tests.test_pages_html_validator import check as vnu_messages
+
+    files = [
+        ledger.out / "articles" / slug / "index.html"
+        for slug in ("ferry-timetable", "bridge-closure", "harbour-fees")
+    ]
+    messages = vnu_messages(files)
+    assert messages == [], "\n".join(messages)
