@@ -98,6 +98,7 @@ class Document:
     links: dict[str, str]  # rel -> href (one each)
     archive: bool
     complete: bool
+    feed_id: str | None  # Atom's feed-level id
 
 
 def _xml_document(published: Published, url: str, kind: str) -> Document:
@@ -126,6 +127,7 @@ def _xml_document(published: Published, url: str, kind: str) -> Document:
         rels,
         container.find(f"{{{FH}}}archive") is not None,
         container.find(f"{{{FH}}}complete") is not None,
+        root.findtext(atom("id")) if kind == "atom" else None,
     )
 
 
@@ -147,6 +149,8 @@ def _walk_xml(published: Published, category: Category | None, kind: str) -> Ite
         else:
             assert document.archive and not document.complete, url
             assert document.links["current"] == subscription, url
+            # One feed in many documents: an archive page has its feed's Atom id.
+            assert document.feed_id == newer.feed_id, url
             if newer.archive:
                 # Both directions: the page we came from is this one's next-archive.
                 assert document.links["next-archive"] == newer.url, url
