@@ -74,15 +74,17 @@ def make_plan(loaded: Loaded, visible_ids: set[str]) -> Plan:
                 light.append(RenderedArticle(cached.article, "", cached.summary))
     rendered = newest_first(light)
     categories = _categories(rendered)
-    # History: archive pages and tombstones are laid out in archives.py; every article a
-    # subscription document or an archive page carries needs its body HTML.
+    # History: archive pages and tombstones are laid out in archives.py. The body HTML kept
+    # is that of the documents a new article changes: the subscription documents and each
+    # feed's newest archive page. A full page that must be rendered again (an archived article
+    # edited, its file in --out changed) gets the others from their sources (_body_again).
     site = loaded.site
     histories = [archives.plan_history(None, rendered, site.feed_limit, site.archive_size)]
     histories += [
         archives.plan_history(c, members, site.feed_limit, site.archive_size)
         for c, members in categories
     ]
-    feed_ids = {r.article.id for h in histories for d in (h.entries, *h.pages) for r in d}
+    feed_ids = {r.article.id for h in histories for d in (h.entries, *h.pages[-1:]) for r in d}
     listed = [(c, [r for r in m if r.article.retracted is None]) for c, m in categories]
     return Plan(rendered, sources, listed, feed_ids, histories)
 
@@ -127,8 +129,10 @@ def outputs(
             fresh = loaded.fresh.get((relpath, number))
             if fresh is not None:
                 content = reader.read(fresh.content).decode("utf-8")
-            else:
+            elif cached.digest in loaded.index.bodies:
                 content = loaded.index.bodies[cached.digest]
+            else:  # history: an article on a full archive page (see make_plan)
+                content = _body_again(loaded, content_dir, relpath, number)
             made.bodies[cached.digest] = content
         return content
 
@@ -266,6 +270,10 @@ def outputs(
     # time: the next publish may have to render them.
     for article_id in sorted(plan.feed_ids):
         body(article_id)
+    # History: and no others; full archive pages rendered this time would keep them all.
+    kept = {plan.sources[article_id][2].digest for article_id in plan.feed_ids}
+    for unkept in [d for d in made.bodies if d not in kept]:
+        del made.bodies[unkept]
 
     # Links leading outside the content folder were refused by validation (issue 4); the
     # walk skips them again here rather than trusting that nothing changed since.
@@ -297,6 +305,20 @@ def _render_page_again(
     page = again.bodies[number][1]
     assert page is not None, "only articles without a link have pages"
     return page
+
+
+def _body_again(loaded: Loaded, content_dir: Path, relpath: str, number: int) -> str:
+    """The body HTML of an article whose body the cache does not keep, from its source."""
+    from feedsmith.parallel import process_file
+
+    again = process_file(loaded.context, content_dir, relpath)
+    # The file's bytes, not the article's digest: that one also covers the path the file was
+    # first read at, and a content folder may have been moved or copied since.
+    if again.entry is None or again.entry.digest != loaded.files[relpath].digest:
+        raise FeedsmithError(
+            f"{(content_dir / relpath).as_posix()}: changed while publishing: publish again"
+        )
+    return again.bodies[number][0]
 
 
 def _categories(
