@@ -1,10 +1,10 @@
 """Corrections and retractions: what feeds, pages and a real reader make of them.
 
-A small publication (feed_limit 3, archive_size 2) where one article has two corrections,
-one recent article is retracted (it would still be in the feeds: tombstones), another one is
+tests/sites/history (feed_limit 3, archive_size 2): one article has two corrections, one
+recent article is retracted (it would still be in the feeds: tombstones), another one is
 retracted long after it left them (no tombstone), and a category holds both kinds. Feeds
 are read back with feedparser and lxml (tombstones with lxml only: feedparser keeps just the
-last ``at:deleted-entry``), pages with lxml.html; the expected values are the YAML below.
+last ``at:deleted-entry``), pages with lxml.html; the expected values are that folder's YAML.
 """
 
 from __future__ import annotations
@@ -37,44 +37,13 @@ from tests.feed_support import (
 from tests.input_support import assert_refused, error_lines, publish_cli, snapshot, write_site
 
 AT = "http://purl.org/atompub/tombstones/1.0"
-SITE = (
-    'title: "Harbour Ledger"\n'
-    'base_url: "https://ledger.example.org/"\n'
-    'description: "Corrections and retractions, tested."\n'
-    "feed_limit: 3\n"
-    "archive_size: 2\n"
-)
-CORRECTED = (
-    "title: Ferry timetable changes from Monday\n"
-    "published: 2025-11-20T08:00:00+00:00\n"
-    "categories: [Transport]\n"
-    "corrections:\n"
-    "  - date: 2025-11-21T10:00:00+00:00\n"
-    "    text: The first sailing leaves at 06:40, not 06:10.\n"
-    "  - date: 2025-11-23T09:30:00+00:00\n"
-    "    text: The Sunday service runs & stops at <Pier 4>.\n"
-    "body: |\n"
-    "  The harbour authority published a new ferry timetable on Thursday.\n"
-)
-RETRACTED_RECENT = (
-    "title: Bridge closure confirmed\n"
-    "published: 2025-11-25T08:00:00+00:00\n"
-    "categories: [Transport]\n"
-    "image: images/bridge.jpg\n"
-    "retracted:\n"
-    "  date: 2025-11-26T12:00:00+00:00\n"
-    "  reason: The closure was never confirmed by the city.\n"
-    "body: |\n"
-    "  Workers began closing the bridge on Tuesday night, sources said.\n"
-)
-RETRACTED_OLD = (
-    "title: Harbour fees to double\n"
-    "published: 2025-01-05T08:00:00+00:00\n"
-    "categories: [Transport]\n"
-    "retracted: {date: 2025-11-27T12:00:00+00:00, reason: The draft budget was misread.}\n"
-    "body: |\n"
-    "  Harbour fees will double next spring, a draft budget shows.\n"
-)
+HISTORY = Path(__file__).resolve().parent / "sites" / "history" / "input"
+SITE = (HISTORY / "site.yaml").read_text("utf-8")
+ARTICLES: dict[str, str | bytes] = {
+    p.name: p.read_text("utf-8") for p in sorted((HISTORY / "articles").iterdir())
+}
+CORRECTED = str(ARTICLES["2025-11-20-ferry-timetable.yaml"])
+RETRACTED_RECENT = str(ARTICLES["2025-11-25-bridge-closure.yaml"])
 
 
 def _plain(day: int, title: str, category: str = "City") -> str:
@@ -85,18 +54,6 @@ def _plain(day: int, title: str, category: str = "City") -> str:
         "body: |\n"
         f"  {title}: the story in full, with every detail readers asked for.\n"
     )
-
-
-ARTICLES: dict[str, str | bytes] = {
-    "2025-11-20-ferry-timetable.yaml": CORRECTED,
-    "2025-11-25-bridge-closure.yaml": RETRACTED_RECENT,
-    "2025-01-05-harbour-fees.yaml": RETRACTED_OLD,
-    "2025-02-10-market.yaml": _plain(2, "Market hall reopens"),
-    "2025-03-10-library.yaml": _plain(3, "Library extends hours", "Transport"),
-    "2025-04-10-school.yaml": _plain(4, "School roof repaired"),
-    "2025-05-10-pier.yaml": _plain(5, "Pier lights restored", "Transport"),
-    "2025-10-10-tram.yaml": _plain(10, "Tram line survey"),
-}
 
 
 @pytest.fixture(scope="module")
