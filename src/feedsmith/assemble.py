@@ -133,7 +133,8 @@ def outputs(
                 content = loaded.index.bodies[cached.digest]
             else:  # history: an article on a full archive page (see make_plan)
                 content = _body_again(loaded, content_dir, relpath, number)
-            made.bodies[cached.digest] = content
+            if article_id in plan.feed_ids:  # history: only those are kept (see make_plan)
+                made.bodies[cached.digest] = content
         return content
 
     def full(item: RenderedArticle) -> RenderedArticle:
@@ -141,7 +142,8 @@ def outputs(
         done = full_articles.get(item.article.id)
         if done is None:
             done = RenderedArticle(item.article, body(item.article.id), item.summary)
-            full_articles[item.article.id] = done
+            if item.article.id in plan.feed_ids:  # history: a cold publish holds no archive
+                full_articles[item.article.id] = done
         return done
 
     def digests(items: Sequence[RenderedArticle], entries_only: bool) -> list[str]:
@@ -270,10 +272,6 @@ def outputs(
     # time: the next publish may have to render them.
     for article_id in sorted(plan.feed_ids):
         body(article_id)
-    # History: and no others; full archive pages rendered this time would keep them all.
-    kept = {plan.sources[article_id][2].digest for article_id in plan.feed_ids}
-    for unkept in [d for d in made.bodies if d not in kept]:
-        del made.bodies[unkept]
 
     # Links leading outside the content folder were refused by validation (issue 4); the
     # walk skips them again here rather than trusting that nothing changed since.
