@@ -83,10 +83,16 @@ class Published:
         return page_url(self.site, article)
 
     def feed_paths(self) -> list[Path]:
-        """Every feed file written: the main three and three per category folder."""
-        return sorted(
-            p for p in self.out.rglob("*") if p.name in FEED_NAMES and p.is_file()
-        )
+        """Every subscription document written: the main three and three per category folder
+        (archive pages, which hold older articles, are ``archive_paths``)."""
+        return [p for p in self._feed_files() if "archive" not in p.relative_to(self.out).parts]
+
+    def archive_paths(self) -> list[Path]:
+        """Every RFC 5005 archive page written (``[categories/<slug>/]archive/<n>/``)."""
+        return [p for p in self._feed_files() if "archive" in p.relative_to(self.out).parts]
+
+    def _feed_files(self) -> list[Path]:
+        return sorted(p for p in self.out.rglob("*") if p.name in FEED_NAMES and p.is_file())
 
     def feed_url(self, path: Path) -> str:
         return self.site.base_url + path.relative_to(self.out).as_posix()

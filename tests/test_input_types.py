@@ -153,7 +153,7 @@ def test_unknown_key_is_a_warning_with_the_closest_known_key(tmp_path: Path) -> 
         f"{shown}:1: warning: titel: unknown key, ignored (did you mean title?)",
         f"{shown}:5: warning: foo: unknown key, ignored (article keys: title, published,"
         " updated, body, format, summary, author, authors, categories, slug, id, link, image,"
-        " enclosures, draft, language)",
+        " enclosures, draft, language, corrections, retracted)",
     ]
     assert (out / "atom.xml").is_file()
 

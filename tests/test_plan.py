@@ -28,7 +28,7 @@ def listed(
     published = T0 + timedelta(hours=hours)
     return Listed(
         f"articles/{slug}.yaml", 0, f"tag:example.org,2026:{slug}", slug, slug.title(),
-        published, published, draft, has_page, categories, (),
+        published, published, draft, has_page, None, categories, (),
         Source(f"content/articles/{slug}.yaml", 1), None, digest or f"d-{slug}", f"e-{slug}",
     )  # fmt: skip
 
@@ -76,9 +76,8 @@ def test_a_ledger_id_that_changed_or_vanished_invalidates_a_record() -> None:
 
 def _jobs(visible: list[Listed], remembered: dict[str, OutputRecord]) -> list[plan.Job]:
     chosen = plan.select(visible, T0 + timedelta(days=1), drafts=False).visible
-    return plan.plan_outputs(
-        "context", 2, chosen, [("robots.txt", "static/robots.txt", "s")], {**remembered}
-    )
+    static = [("robots.txt", "static/robots.txt", "s")]
+    return plan.plan_outputs("context", "https://example.org/", 2, 50, chosen, static, remembered)
 
 
 def _remember(jobs: list[plan.Job]) -> dict[str, OutputRecord]:
@@ -100,6 +99,8 @@ def test_every_output_is_planned_once() -> None:
         "categories/harbour/rss.xml", "categories/harbour/atom.xml",
         "categories/harbour/feed.json", "categories/harbour/index.html",
         "articles/a/index.html", "articles/b/index.html", "robots.txt",
+        # Three articles, two in the feeds: the oldest is on the first archive page.
+        "archive/1/rss.xml", "archive/1/atom.xml", "archive/1/feed.json",
     }  # fmt: skip
 
 
@@ -109,8 +110,9 @@ def test_outputs_made_from_the_same_inputs_are_reused_and_only_those() -> None:
     again = _jobs(articles, remembered)
     assert all(job.reuse is not None for job in again)
 
-    # An edit of the oldest article: its page and its category's outputs change; the main
-    # feeds carry the newest two only (feed_limit 2), so they stay; the index too.
+    # An edit of the oldest article: its page, its category's feeds and the archive page
+    # that holds it change; the main feeds carry the newest two only (feed_limit 2), so
+    # they stay; the index too.
     edited = [listed("a", 0, categories=(HARBOUR,), digest="edited"), *articles[1:]]
     changed = {name for job in _jobs(edited, remembered) if job.reuse is None for name in job.names}
     assert changed == {
@@ -118,6 +120,9 @@ def test_outputs_made_from_the_same_inputs_are_reused_and_only_those() -> None:
         "categories/harbour/rss.xml",
         "categories/harbour/atom.xml",
         "categories/harbour/feed.json",
+        "archive/1/rss.xml",
+        "archive/1/atom.xml",
+        "archive/1/feed.json",
     }
 
 
@@ -130,7 +135,11 @@ def test_a_new_article_changes_the_feeds_and_lists_it_enters() -> None:
         if job.reuse is None
         for name in job.names
     }
-    assert changed == {"rss.xml", "atom.xml", "feed.json", "index.html", "articles/n/index.html"}
+    # b moves from the feeds onto the archive page, which the feeds now link.
+    assert changed == {
+        "rss.xml", "atom.xml", "feed.json", "index.html", "articles/n/index.html",
+        "archive/1/rss.xml", "archive/1/atom.xml", "archive/1/feed.json",
+    }  # fmt: skip
 
 
 def test_a_static_file_is_copied_under_its_own_digest() -> None:

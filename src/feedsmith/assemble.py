@@ -13,7 +13,6 @@ import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from feedsmith.model import RenderedArticle, Site
 from feedsmith.plan import Job
@@ -79,7 +78,6 @@ class Counts:
 def outputs(
     site: Site,
     jobs: Sequence[Job],
-    site_updated: datetime | None,
     articles: Articles,
     fresh_pages: Mapping[Key, Staged | Callable[[], bytes]],
     read_static: Callable[[str], bytes],
@@ -87,8 +85,7 @@ def outputs(
 ) -> Iterator[tuple[str, bytes | Deferred | Staged]]:
     """Every output as (relative path, bytes, ``Deferred`` or ``Staged``), produced lazily in
     the plan's order. ``fresh_pages`` are the pages rendered in this run, staged by a worker
-    or kept to be read back; ``site_updated`` is the latest ``updated`` of every visible
-    article (an empty feed's own updated time, SPEC)."""
+    or kept to be read back."""
     from feedsmith import feeds, pages
 
     categories = [job.category for job in jobs if job.kind == "category" and job.category]
@@ -107,7 +104,9 @@ def outputs(
                 made = {job.names[0]: pages.render_article_page(site, shown)}
         elif job.kind == "feeds":
             shown_list = articles.rendered(job.members)
-            info = feeds.feed_info(site, job.category, shown_list, site_updated)
+            info = feeds.feed_info(
+                site, job.category, shown_list, job.fallback, job.history, job.folder_url
+            )
             prefix = job.names[0].rpartition("/")[0]
             prefix = prefix + "/" if prefix else ""
             made = {prefix + n: d for n, d in feeds.render_feeds(site, info, shown_list).items()}

@@ -174,6 +174,9 @@ Examples:
     is_flag=True,
     help="Replace files in --out that feedsmith did not write (they are lost).",
 )
+@click.option(
+    "--ping", is_flag=True, help="Then notify site.yaml's WebSub hub of the feeds that changed."
+)
 def publish_command(
     content_dir: Path,
     out_dir: Path,
@@ -185,6 +188,7 @@ def publish_command(
     verbose: bool,
     timings: bool,
     force: bool,
+    ping: bool,
 ) -> None:
     """Validate everything, then write feeds and pages to --out.
 
@@ -214,6 +218,12 @@ def publish_command(
     if timings:
         for stage in STAGES:
             click.echo(f"timing {stage} {report.stage_seconds[stage]:.4f}", err=True)
+    if ping:
+        from feedsmith.websub import ping_after_publish
+
+        # After the publish, never instead of it: a failing hub is a warning (exit 0).
+        line = ping_after_publish(content_dir, base_url, report.changed)
+        click.echo(line, err=line.startswith("warning:"))
 
 
 @main.command(

@@ -14,6 +14,9 @@ and it works around feedgen 1.0.0's traps (issue 2), each covered by a test:
   are written by our own extension (``_Extension``) instead;
 * every ``author()`` becomes its own RSS ``<author>``, but RSS allows one per item, so an item
   with several authors names them in ``dc:creator`` instead (W3C validator: an error);
+* RFC 5005 archive links (``prev-archive``, ``next-archive``, ``current``) are written by
+  feedgen in Atom only, like every link but ``self``; in RSS ``_Extension`` writes them as
+  ``atom:link``, with the ``fh:`` elements and Atom's RFC 6721 tombstones;
 * Atom text constructs are always written as ``type="text"``, so a plain-text title that looks
   like HTML (``Why <b>bold</b> claims``) draws a validator warning and is shown as markup by
   many readers: such text is sent as escaped HTML (``type="html"``; see ``_as_html``).
@@ -34,6 +37,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from feedsmith.archives import NO_HISTORY, History
 from feedsmith.model import (
     FEED_FILES,
     Article,
@@ -45,6 +49,7 @@ from feedsmith.model import (
     feed_folder_url,
     page_url,
 )
+from feedsmith.notices import corrections_feed_html
 
 GENERATOR = "feedsmith"
 GENERATOR_URI = "https://pypi.org/project/feedsmith/"
@@ -54,6 +59,8 @@ _ATOM_NS = "http://www.w3.org/2005/Atom"
 _DC_NS = "http://purl.org/dc/elements/1.1/"
 _MEDIA_NS = "http://search.yahoo.com/mrss/"
 _CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+_FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+_AT_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -66,16 +73,22 @@ MEDIA_TYPES = {
 
 @dataclass(frozen=True, slots=True)
 class FeedInfo:
-    """What one feed set (main or one category) says about itself."""
+    """What one feed set (main or one category, or one archive page) says about itself."""
 
     title: str
     description: str
     folder_url: str
     home_url: str
     updated: datetime
+    history: History = NO_HISTORY
 
     def url(self, kind: str) -> str:
         return self.folder_url + FEED_FILES[kind]
+
+    @property
+    def feed_id(self) -> str:
+        """The feed's Atom id: an archive page is a document of its feed and shares its id."""
+        return self.history.current or self.folder_url
 
 
 def feed_info(
@@ -83,19 +96,27 @@ def feed_info(
     category: Category | None,
     entries: Sequence[RenderedArticle],
     site_updated: datetime | None,
+    history: History = NO_HISTORY,
+    folder_url: str | None = None,
 ) -> FeedInfo:
     """The feed's own fields. Its updated time is its newest entry's ``updated`` (SPEC), or for
-    an empty feed the latest of the whole site, or 1970-01-01T00:00:00Z."""
+    an empty feed ``site_updated`` (the latest of the whole site), or 1970-01-01T00:00:00Z.
+
+    ``folder_url``: where the documents are, when not the feed's own folder (archive pages).
+    """
     updated = max((r.article.updated for r in entries), default=site_updated or EPOCH)
     folder = feed_folder_url(site, category)
     if category is None:
-        return FeedInfo(site.title, site.description, folder, site.base_url, updated)
+        return FeedInfo(
+            site.title, site.description, folder_url or folder, site.base_url, updated, history
+        )
     return FeedInfo(
         f"{site.title}: {category.name}",
         f"{category.name}: {site.description}",
-        folder,
+        folder_url or folder,
         folder,
         updated,
+        history,
     )
 
 
@@ -160,7 +181,7 @@ def _generator(
     fg = FeedGenerator()
     fg.register_extension("feedsmith", _Extension, _EntryExtension, atom=True, rss=True)
     fg.feedsmith.configure(info, site, kind)
-    fg.id(info.folder_url)
+    fg.id(info.feed_id)
     # RSS titles are HTML to many readers; Atom's are typed by _Extension.
     title = _as_html(info.title) if kind == "rss" else info.title
     fg.title(title)
@@ -169,6 +190,10 @@ def _generator(
     fg.link(href=info.url(kind), rel="self", type=MEDIA_TYPES[kind])
     if site.hub and kind == "atom":
         fg.link(href=site.hub, rel="hub")
+    if kind == "atom":
+        # RSS gets these from _Extension: feedgen writes only the self link there.
+        for rel, folder in _archive_links(info.history):
+            fg.link(href=folder + FEED_FILES[kind], rel=rel, type=MEDIA_TYPES[kind])
     # Last, because feedgen takes the RSS channel <link> from the last link() call.
     fg.link(href=info.home_url, rel="alternate", type="text/html")
     if site.language:
@@ -208,7 +233,7 @@ def _add_entry(fg: FeedGenerator, site: Site, rendered: RenderedArticle, kind: s
     fe.published(article.published)
     fe.updated(article.updated)
     fe.pubDate(article.published)
-    fe.content(content_html(rendered), type="html")
+    fe.content(content_html(site, rendered), type="html")
     # RSS <description> is HTML, so the plain-text summary is always escaped there.
     summary = html.escape(rendered.summary, quote=False) if kind == "rss" else rendered.summary
     fe.summary(summary)
@@ -223,16 +248,31 @@ def _add_entry(fg: FeedGenerator, site: Site, rendered: RenderedArticle, kind: s
     fe.feedsmith.configure(site, article, page_url(site, article))
 
 
-def content_html(rendered: RenderedArticle) -> str:
-    """The full text every format carries; for a link article without a body, its summary.
+def _archive_links(history: History) -> list[tuple[str, str]]:
+    """(rel, folder URL) of the RFC 5005 links a document has: current, prev/next-archive."""
+    links = [
+        ("current", history.current),
+        ("prev-archive", history.prev_archive),
+        ("next-archive", history.next_archive),
+    ]
+    return [(rel, folder) for rel, folder in links if folder is not None]
+
+
+def content_html(site: Site, rendered: RenderedArticle) -> str:
+    """The full text every format carries, its corrections at the foot; for a link article
+    without a body, its summary.
 
     SPEC lets an article that lives elsewhere (``link``) have no body. An empty content would
     leave readers with a blank item (and Atom with a validator warning), so the summary,
     which always exists, stands in as one paragraph.
     """
-    if rendered.content_html.strip():
-        return rendered.content_html
-    return f"<p>{html.escape(rendered.summary, quote=False)}</p>"
+    text = rendered.content_html
+    if not text.strip():
+        text = f"<p>{html.escape(rendered.summary, quote=False)}</p>"
+    corrections = corrections_feed_html(site, rendered.article)
+    if corrections:
+        text = f"{text.rstrip()}\n{corrections}"
+    return text
 
 
 def _rss_author(article: Article) -> Author | None:
@@ -274,9 +314,25 @@ class _Extension:
         self._info, self._site, self._kind = info, site, kind
 
     def extend_ns(self) -> dict[str, str]:
+        assert self._info is not None
+        history = self._info.history
+        namespaces = {"media": _MEDIA_NS}
         if self._kind == "rss":
-            return {"dc": _DC_NS, "media": _MEDIA_NS}
-        return {"media": _MEDIA_NS}
+            namespaces["dc"] = _DC_NS
+        if history.complete or history.archive:
+            namespaces["fh"] = _FH_NS
+        if history.tombstones and self._kind == "atom":
+            namespaces["at"] = _AT_NS
+        return namespaces
+
+    def _history(self, parent: Any) -> None:
+        """fh:complete or fh:archive (RFC 5005), as a child of the feed or RSS channel."""
+        assert self._info is not None
+        history = self._info.history
+        if history.complete:
+            etree.SubElement(parent, f"{{{_FH_NS}}}complete")
+        if history.archive:
+            etree.SubElement(parent, f"{{{_FH_NS}}}archive")
 
     def extend_atom(self, feed: Any) -> Any:
         assert self._info is not None and self._site is not None
@@ -288,15 +344,30 @@ class _Extension:
         _type_text(feed.find("subtitle"), self._info.description)
         if self._site.copyright:
             _type_text(feed.find("rights"), self._site.copyright)
+        self._history(feed)
+        # RFC 6721: a retracted article's entry is to be removed from readers' copies.
+        for tombstone in self._info.history.tombstones:
+            deleted = etree.SubElement(feed, f"{{{_AT_NS}}}deleted-entry")
+            deleted.set("ref", tombstone.ref)
+            deleted.set("when", tombstone.when.isoformat())
+            if tombstone.comment:
+                etree.SubElement(deleted, f"{{{_AT_NS}}}comment").text = tombstone.comment
         return feed
 
     def extend_rss(self, rss: Any) -> Any:
-        assert self._site is not None
+        assert self._site is not None and self._info is not None
+        channel = rss.find("channel")
         if self._site.hub:
-            channel = rss.find("channel")
             link = etree.SubElement(channel, f"{{{_ATOM_NS}}}link")
             link.set("href", self._site.hub)
             link.set("rel", "hub")
+        # RFC 5005 section 4 lets RSS carry the same atom:link relations and fh: elements.
+        for rel, folder in _archive_links(self._info.history):
+            link = etree.SubElement(channel, f"{{{_ATOM_NS}}}link")
+            link.set("href", folder + FEED_FILES["rss"])
+            link.set("rel", rel)
+            link.set("type", MEDIA_TYPES["rss"])
+        self._history(channel)
         return rss
 
 
@@ -388,6 +459,10 @@ def render_json(site: Site, info: FeedInfo, entries: Sequence[RenderedArticle]) 
         feed["language"] = site.language
     if site.hub:
         feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
+    next_folder = info.history.json_next
+    if next_folder is not None:
+        # The next older page; archives.py never makes it this document or a newer one.
+        feed["next_url"] = next_folder + FEED_FILES["json"]
     feed["items"] = [_json_item(site, r) for r in entries]
     text = json.dumps(feed, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
@@ -404,7 +479,7 @@ def _json_item(site: Site, rendered: RenderedArticle) -> dict[str, object]:
     item.update(
         {
             "title": article.title,
-            "content_html": content_html(rendered),
+            "content_html": content_html(site, rendered),
             "summary": rendered.summary,
             "date_published": rfc3339(article.published),
             "date_modified": rfc3339(article.updated),

@@ -54,6 +54,22 @@ class Reference:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A correction printed at the foot of the article; ``date`` moves its ``updated``."""
+
+    date: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Retraction:
+    """The article is withdrawn: it leaves every feed and list, its page keeps the notice."""
+
+    date: datetime
+    reason: str | None = None
+
+
 class BodyFormat(Enum):
     MARKDOWN = "markdown"
     HTML = "html"
@@ -81,6 +97,7 @@ class Site:
     # holds does, and pages.templates_key puts that in the keys.
     templates: str = field(default="", repr=False, compare=False)
     references: tuple[Reference, ...] = ()  # a relative icon or logo
+    archive_size: int = 50  # articles per RFC 5005 archive page (ARCHIVE_SIZE in validate.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +121,9 @@ class Article:
     draft: bool = False
     language: str | None = None
     references: tuple[Reference, ...] = ()  # relative URLs of its image, enclosures and body
+
+    corrections: tuple[Correction, ...] = ()  # oldest first, as written
+    retracted: Retraction | None = None
 
     @property
     def has_page(self) -> bool:

@@ -46,6 +46,7 @@ from feedsmith.model import (
     feed_folder_url,
     page_url,
 )
+from feedsmith.notices import retraction_text
 
 __all__ = [
     "EXTRA_CSS",
@@ -115,6 +116,12 @@ class _Feed:
     media_type: str
     url: str
     title: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Correction:
+    date: _Date
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,19 +433,26 @@ def render_index(
 
 
 def render_article_page(site: Site, rendered: RenderedArticle) -> bytes:
-    """``articles/<slug>/index.html``: one article in full, for articles without a ``link``."""
+    """``articles/<slug>/index.html``: one article in full, for articles without a ``link``.
+
+    A retracted article keeps its page, title and dates, with the notice in place of its
+    body; nothing of the withdrawn text (body, summary, lead image, attachments) stays on it.
+    """
     environment = _site_environment(site)
     article = rendered.article
+    retraction = article.retracted
+    notice = retraction_text(site, retraction) if retraction else None
+    description = notice or rendered.summary
     entry = _entry(site, rendered)
     url = page_url(site, article)
     meta: list[tuple[str, str]] = [
         ("og:type", "article"),
         ("og:title", article.title),
         ("og:url", url),
-        ("og:description", rendered.summary),
+        ("og:description", description),
         ("og:site_name", site.title),
     ]
-    if article.image:
+    if article.image and notice is None:
         meta.append(("og:image", article.image))
     # Open Graph's article:* times are ISO 8601; the site-zone offset keeps the local date.
     meta.append(("article:published_time", entry.published.iso))
@@ -452,7 +466,7 @@ def render_article_page(site: Site, rendered: RenderedArticle) -> bytes:
         ui_lang=entry.ui_lang,
         site_lang=site_lang if entry.lang != site_lang else None,
         title=f"{article.title}{_TITLE_SEPARATOR}{site.title}",
-        description=rendered.summary,
+        description=description,
         url=url,
         head_links=_fragment(environment, "head_links", feeds, site.icon),
         meta=tuple(meta),
@@ -463,11 +477,13 @@ def render_article_page(site: Site, rendered: RenderedArticle) -> bytes:
         site=site,
         page=page,
         entry=entry,
-        image=article.image,
+        image=article.image if notice is None else None,
         # Trusted on purpose: markup.py has already sanitized the body (script, style and event
         # handlers removed), so escaping it here would only show readers the tags.
-        content=Markup(rendered.content_html),  # noqa: S704
-        attachments=[_attachment(e) for e in article.enclosures],
+        content=Markup(rendered.content_html) if notice is None else None,  # noqa: S704
+        retraction=notice,
+        corrections=[_Correction(_date(site, c.date), c.text) for c in article.corrections],
+        attachments=[_attachment(e) for e in article.enclosures] if notice is None else [],
         subscribe_block=_fragment(
             environment,
             "subscribe",

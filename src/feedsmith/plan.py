@@ -8,11 +8,13 @@ processes data, so every rule can be tested by calling it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, NamedTuple
 
+from feedsmith import archives
+from feedsmith.archives import NO_HISTORY, History
 from feedsmith.model import FEED_FILES, Category
 from feedsmith.records import digest_text, page_digest
 from feedsmith.state import Listed, OutputRecord
@@ -35,6 +37,11 @@ class Job(NamedTuple):
     category: Category | None = None
     members: tuple[Listed, ...] = ()  # the articles shown, newest first
     source: str = ""  # for a static file: its path relative to the content folder
+    # A feed document's place in its feed's history (RFC 5005): its links, and for an archive
+    # page where it is; ``fallback`` is its updated time should it have no entries.
+    history: History = NO_HISTORY
+    folder_url: str | None = None
+    fallback: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +99,18 @@ def by_category(visible: Sequence[Listed]) -> list[tuple[Category, tuple[Listed,
 
 def plan_outputs(
     context_key: str,
+    base_url: str,
     feed_limit: int,
+    archive_size: int,
     visible: Sequence[Listed],
     static: Sequence[tuple[str, str, str]],
     remembered: Mapping[str, OutputRecord],
 ) -> list[Job]:
     """Every output file of the publication, as jobs in the order they are written.
 
-    ``static`` lists (output path, input path, digest) of the files copied as they are.
+    ``visible`` holds retracted articles too: they keep their pages, and their places on
+    archive pages (archives.py). ``static`` lists (output path, input path, digest) of the
+    files copied as they are.
     """
     jobs: list[Job] = []
 
@@ -109,52 +120,53 @@ def plan_outputs(
         inputs: str,
         category: Category | None = None,
         members: tuple[Listed, ...] = (),
-        source: str = "",
+        *,
+        history: History = NO_HISTORY,
+        folder_url: str | None = None,
+        fallback: datetime | None = None,
     ) -> None:
         known = [remembered.get(name) for name in names]
         reuse: tuple[str, ...] | None = None
         if all(k is not None and k.inputs == inputs and k.digest for k in known):
             reuse = tuple(str(k.digest) for k in known if k is not None)
-        jobs.append(Job(kind, names, inputs, reuse, category, members, source))
+        jobs.append(
+            Job(kind, names, inputs, reuse, category, members, "", history, folder_url, fallback)
+        )
 
     # An empty feed's updated time is the site's latest (SPEC), so every feed depends on it.
     site_updated = latest_update(visible)
-    newest = tuple(visible[:feed_limit])
     categories = by_category(visible)
+    histories = [archives.plan_history(None, visible, feed_limit, archive_size)]
+    histories += [
+        archives.plan_history(category, members, feed_limit, archive_size)
+        for category, members in categories
+    ]
     category_list = [category for category, _ in categories]
-    job(
-        "feeds",
-        tuple(FEED_FILES.values()),
-        digest_text("feeds", context_key, None, _empty(newest, site_updated), _digests(newest)),
-        None,
-        newest,
-    )
-    job(
-        "index",
-        ("index.html",),
-        digest_text("index", context_key, category_list, [a.entry_digest for a in newest]),
-        None,
-        newest,
-    )
+    main = histories[0]
+    for history in histories:
+        feed_set(job, context_key, base_url, history, site_updated)
+        if history.category is None:
+            job(
+                "index",
+                ("index.html",),
+                digest_text(
+                    "index", context_key, category_list, [a.entry_digest for a in main.entries]
+                ),
+                None,
+                main.entries,
+            )
     for category, members in categories:
-        folder = f"categories/{category.slug}/"
-        limited = members[:feed_limit]
-        job(
-            "feeds",
-            tuple(folder + name for name in FEED_FILES.values()),
-            digest_text(
-                "feeds", context_key, category, _empty(limited, site_updated), _digests(limited)
-            ),
-            category,
-            limited,
-        )
+        # Category pages list what readers get: retracted articles leave every list.
+        shown = tuple(a for a in members if a.retracted is None)
         job(
             "category",
-            (folder + "index.html",),
-            digest_text("category", context_key, category, [a.entry_digest for a in members]),
+            (f"categories/{category.slug}/index.html",),
+            digest_text("category", context_key, category, [a.entry_digest for a in shown]),
             category,
-            members,
+            shown,
         )
+    for history in histories:
+        archive_pages(job, context_key, base_url, history, site_updated)
     for article in visible:
         if article.has_page:
             job(
@@ -168,6 +180,64 @@ def plan_outputs(
         # Copied as they are: their bytes digest is the input's, whatever was recorded.
         jobs.append(Job("static", (name,), file_digest, (file_digest,), None, (), source))
     return jobs
+
+
+def feed_set(
+    job: Callable[..., None],
+    context_key: str,
+    base_url: str,
+    history: archives.FeedHistory[Listed],
+    site_updated: datetime | None,
+) -> None:
+    """The subscription documents of one feed: its newest articles and its history's links."""
+    links = archives.subscription_history(base_url, history)
+    entries = history.entries
+    folder = history.folder
+    job(
+        "feeds",
+        tuple(folder + name for name in FEED_FILES.values()),
+        digest_text(
+            "feeds", context_key, history.category, links,
+            _empty(entries, site_updated), _digests(entries),
+        ),
+        history.category,
+        entries,
+        history=links,
+        fallback=site_updated,
+    )  # fmt: skip
+
+
+def archive_pages(
+    job: Callable[..., None],
+    context_key: str,
+    base_url: str,
+    history: archives.FeedHistory[Listed],
+    site_updated: datetime | None,
+) -> None:
+    """Every archive page of one feed, oldest first.
+
+    A page's updated time is its newest entry's, never the site's: a full page must keep its
+    bytes when newer articles arrive. An empty page (the newest one, right after the one
+    before it filled up) takes the updated time of the page before it.
+    """
+    fallback = site_updated
+    for number, entries in enumerate(history.pages, start=1):
+        links = archives.page_history(base_url, history, number)
+        folder = archives.page_folder(history, number)
+        job(
+            "feeds",
+            tuple(folder + name for name in FEED_FILES.values()),
+            digest_text(
+                "archive", context_key, history.category, number, links,
+                _empty(entries, fallback), _digests(entries),
+            ),
+            history.category,
+            entries,
+            history=links,
+            folder_url=archives.page_url(base_url, history, number),
+            fallback=fallback,
+        )  # fmt: skip
+        fallback = max((a.updated for a in entries), default=fallback)
 
 
 def _digests(members: Sequence[Listed]) -> list[str]:

@@ -229,8 +229,9 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
         remembered = state.outputs(out)
         static = _static_files(content_dir, digests)
         jobs = plan.plan_outputs(
-            context.context_key, site.feed_limit, selection.visible, static, remembered
-        )
+            context.context_key, site.base_url, site.feed_limit, site.archive_size,
+            selection.visible, static, remembered,
+        )  # fmt: skip
         report.stage_seconds["validate"] += time.perf_counter() - started
         report.articles = len(selection.visible)
         report.drafts, report.scheduled = selection.drafts, selection.scheduled
@@ -240,7 +241,7 @@ def _publish(options: PublishOptions, state: State) -> PublishReport:
         written = _write_outputs(
             context.context_key, options, site, jobs, selection, fresh, state, remembered, report
         )
-        report.changed = sorted([*written.written, *written.removed])
+        report.changed = sorted([*written.written, *written.removed])  # what --ping tells
         _count(report, written)
 
         started = time.perf_counter()
@@ -470,7 +471,8 @@ def _listed(relpath: str, number: int, record: ArticleRecord) -> Listed:
     a = record.article
     return Listed(
         relpath, number, a.id, a.slug, a.title, a.published, a.updated, a.draft,
-        a.has_page, a.categories, a.references, a.source, record.pinned, record.digest,
+        a.has_page, a.retracted, a.categories, a.references, a.source, record.pinned,
+        record.digest,
         record.entry_digest,
     )  # fmt: skip
 
@@ -553,7 +555,6 @@ def _write_outputs(
     stream = assemble.outputs(
         site,
         jobs,
-        plan.latest_update(selection.visible),
         articles,
         pages,
         lambda source: (content_dir / source).read_bytes(),

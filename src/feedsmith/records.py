@@ -19,9 +19,19 @@ from datetime import datetime
 from pathlib import Path
 
 from feedsmith.errors import InputError
-from feedsmith.model import Article, Author, BodyFormat, Category, Enclosure, Reference, Source
+from feedsmith.model import (
+    Article,
+    Author,
+    BodyFormat,
+    Category,
+    Correction,
+    Enclosure,
+    Reference,
+    Retraction,
+    Source,
+)
 
-_FORMAT = 4
+_FORMAT = 5
 """Bump when the meaning of anything kept in the state changes."""
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -114,6 +124,8 @@ EncodedArticle = tuple[
     bool,
     str | None,
     tuple[tuple[int, str, str], ...],
+    tuple[tuple[datetime, str], ...],
+    tuple[datetime, str | None] | None,
 ]
 EncodedArticleRecord = tuple[EncodedArticle, str | None, str, str, str]
 EncodedFile = tuple[
@@ -168,6 +180,8 @@ def encode_article(a: Article) -> EncodedArticle:
         a.draft,
         a.language,
         tuple((r.line, r.key, r.url) for r in a.references),
+        tuple((c.date, c.text) for c in a.corrections),
+        (a.retracted.date, a.retracted.reason) if a.retracted else None,
     )
 
 
@@ -227,6 +241,8 @@ class ArticleDecoder:
             draft,
             language,
             references,
+            corrections,
+            retracted,
         ) = raw
         shared_authors = self._authors.get(authors)
         if shared_authors is None:
@@ -250,6 +266,8 @@ class ArticleDecoder:
             draft=draft,
             language=language,
             references=self.references(references),
+            corrections=tuple(Correction(*c) for c in corrections) if corrections else (),
+            retracted=Retraction(*retracted) if retracted else None,
         )
 
     def references(self, raw: Sequence[tuple[int, str, str]]) -> tuple[Reference, ...]:

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from feedsmith.errors import InputError
 from feedsmith.layout import CACHE_DIR, STATE_FILE, Identity
-from feedsmith.model import Category, Reference, Source
+from feedsmith.model import Category, Reference, Retraction, Source
 from feedsmith.records import (
     ArticleDecoder,
     ArticleRecord,
@@ -63,7 +63,8 @@ CREATE TABLE articles (
     context TEXT NOT NULL, relpath TEXT NOT NULL,
     number INTEGER NOT NULL, id TEXT NOT NULL, slug TEXT NOT NULL, title TEXT NOT NULL,
     published TEXT NOT NULL, updated TEXT NOT NULL, draft INTEGER NOT NULL,
-    has_page INTEGER NOT NULL, categories TEXT NOT NULL, refs TEXT NOT NULL,
+    has_page INTEGER NOT NULL, retracted TEXT NOT NULL, categories TEXT NOT NULL,
+    refs TEXT NOT NULL,
     line INTEGER NOT NULL,
     pinned TEXT, digest TEXT NOT NULL, entry_digest TEXT NOT NULL,
     record BLOB NOT NULL, body TEXT NOT NULL,
@@ -109,6 +110,7 @@ class Listed(NamedTuple):
     updated: datetime
     draft: bool
     has_page: bool
+    retracted: Retraction | None  # withdrawn: in no feed or list, its page keeps a notice
     categories: tuple[Category, ...]
     references: tuple[Reference, ...]  # relative URLs it links, for the reference check
     source: Source
@@ -209,12 +211,12 @@ class State:
         decode = self._decoder.categories
         query = (
             "SELECT relpath, number, id, slug, title, published, updated, draft, has_page,"
-            " categories, refs, line, pinned, digest, entry_digest FROM articles"
+            " retracted, categories, refs, line, pinned, digest, entry_digest FROM articles"
             " WHERE context = ? ORDER BY relpath, number"
         )
         parse = datetime.fromisoformat
         for row in self._read(query, (context,)):
-            relpath, listed = row[0], row[9]
+            relpath, listed = row[0], row[10]
             shared = categories.get(listed)
             if shared is None:
                 shared = decode(tuple(tuple(pair) for pair in json.loads(listed)))
@@ -222,9 +224,9 @@ class State:
             articles.setdefault(relpath, []).append(
                 Listed(
                     relpath, row[1], row[2], row[3], row[4], parse(row[5]), parse(row[6]),
-                    bool(row[7]), bool(row[8]), shared,
-                    self._decoder.references(json.loads(row[10])) if row[10] else (),
-                    Source(self._shown(relpath), row[11]), row[12], row[13], row[14],
+                    bool(row[7]), bool(row[8]), _decode_retraction(row[9]), shared,
+                    self._decoder.references(json.loads(row[11])) if row[11] else (),
+                    Source(self._shown(relpath), row[12]), row[13], row[14], row[15],
                 )
             )  # fmt: skip
         found: dict[str, StoredFile] = {}
@@ -390,12 +392,13 @@ class State:
             ),
         )
         self._db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     context, relpath, number, a.article.id, a.article.slug, a.article.title,
                     a.article.published.isoformat(), a.article.updated.isoformat(),
                     a.article.draft, a.article.link is None,
+                    _encode_retraction(a.article.retracted),
                     json.dumps([(c.name, c.slug) for c in a.article.categories]),
                     _encode_references(a.article.references), a.article.source.line,
                     a.pinned, a.digest, a.entry_digest,
@@ -428,6 +431,19 @@ class Change:
 def racy(identity: Identity, now_ns: int) -> bool:
     """Whether ``identity``, recorded at ``now_ns``, may not vouch for the bytes later."""
     return identity.mtime_ns >= now_ns - RACY_NS or identity.ctime_ns >= now_ns - TICK_NS
+
+
+def _encode_retraction(retracted: Retraction | None) -> str:
+    if retracted is None:
+        return ""
+    return json.dumps([retracted.date.isoformat(), retracted.reason])
+
+
+def _decode_retraction(stored: str) -> Retraction | None:
+    if not stored:
+        return None
+    when, reason = json.loads(stored)
+    return Retraction(datetime.fromisoformat(when), reason)
 
 
 def _encode_references(references: tuple[Reference, ...]) -> str:

@@ -30,8 +30,10 @@ from feedsmith.model import (
     Author,
     BodyFormat,
     Category,
+    Correction,
     Enclosure,
     Reference,
+    Retraction,
     Site,
     Source,
 )
@@ -48,6 +50,7 @@ SITE_KEYS = (
     "logo",
     "copyright",
     "hub",
+    "archive_size",
 )
 ARTICLE_KEYS = (
     "title",
@@ -66,9 +69,16 @@ ARTICLE_KEYS = (
     "enclosures",
     "draft",
     "language",
+    "corrections",
+    "retracted",
 )
 _AUTHOR_KEYS = ("name", "email", "uri")
 _ENCLOSURE_KEYS = ("url", "length", "type")
+_CORRECTION_KEYS = ("date", "text")
+_RETRACTION_KEYS = ("date", "reason")
+ARCHIVE_SIZE = 50
+"""Articles per archive page by default: a page a reader fetches in one go (a few hundred KB
+of full text), few enough pages that walking a ten-year archive takes tens of requests."""
 
 _SLUG = re.compile(r"[a-z0-9-]+")
 _DATED_STEM = re.compile(r"\d{4}-\d{2}-\d{2}-")
@@ -166,8 +176,10 @@ class _Fields:
         what: str,
         *,
         escapes: bool = True,
+        prefix: str = "",
     ) -> None:
         assert isinstance(raw.value, dict)
+        self.prefix = prefix  # the enclosing key, for messages about a nested mapping
         self.values: dict[str, Raw] = raw.value
         self.line = raw.line
         self.path = path
@@ -183,7 +195,8 @@ class _Fields:
 
     def error(self, key: str, message: str) -> None:
         raw = self.values.get(key)
-        self.problems.error(self.path, raw.line if raw else self.line, f"{key}: {message}")
+        line = raw.line if raw else self.line
+        self.problems.error(self.path, line, f"{self.prefix}{key}: {message}")
 
     def has(self, key: str) -> bool:
         raw = self.values.get(key)
@@ -522,6 +535,7 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
     logo = fields.url("logo", root)
     copyright_line = fields.text("copyright")
     hub = fields.url("hub", "")
+    archive_size = fields.integer("archive_size", ARCHIVE_SIZE, 1)
     if len(problems.errors) > before or title is None or description is None or not base_url:
         return None
     return Site(
@@ -539,6 +553,7 @@ def validate_site(raw_file: RawFile | None, base_url_override: str | None,
         # Beside site.yaml: the path as the user gave it, so template errors name it that way.
         templates=posixpath.join(posixpath.dirname(path), TEMPLATES_FOLDER),
         references=_references(fields, ("icon", "logo")),
+        archive_size=archive_size,
     )
 
 
@@ -698,6 +713,12 @@ def _validate_article(
     if language is not None and not _LANGUAGE.fullmatch(language):
         fields.error("language", f"not a language tag: {shorten(language)} (e.g. en, zh-Hant)")
 
+    corrections = _corrections(fields, zone, published)
+    retracted = _retraction(fields, zone, published)
+    if corrections and updated is not None:
+        # Each correction is a change readers must be shown: updated moves to the latest.
+        updated = max(updated, *(c.date for c in corrections))
+
     if len(problems.errors) > before or title is None or published is None or slug is None:
         return None
     article_id = explicit_id or pinned_ids.get(slug) or derived_id(id_base_url, slug)
@@ -723,6 +744,8 @@ def _validate_article(
             *_enclosure_references(fields),
             *_body_references(fields.raw("body"), body_format),
         ),
+        corrections=corrections,
+        retracted=retracted,
     )
 
 
@@ -868,6 +891,63 @@ def _published_paths(articles: Sequence[Referencing]) -> set[str]:
             folder = f"categories/{category.slug}/"
             paths.update([folder + "index.html", *(folder + name for name in feeds)])
     return paths
+
+
+def _corrections(
+    fields: _Fields, zone: ZoneInfo, published: datetime | None
+) -> tuple[Correction, ...]:
+    """``corrections``: a list of ``{date, text}``, each dated no earlier than published."""
+    raw = fields.raw("corrections")
+    if raw is None:
+        return ()
+    if not isinstance(raw.value, list):
+        fields.error("corrections", "must be a list of {date, text}: one per line with -")
+        return ()
+    corrections: list[Correction] = []
+    for item in raw.value:
+        if item.kind != "map":
+            fields.problems.error(
+                fields.path, item.line,
+                f"corrections: each must be {{date, text}}, not {shorten(_plain(item))}",
+            )
+            continue
+        sub = _Fields(
+            item, fields.path, fields.problems, _CORRECTION_KEYS, "correction",
+            escapes=fields.escapes, prefix="corrections: ",
+        )
+        when = _instant(sub, "date", zone, required=True)
+        text = sub.text("text", required=True)
+        if when is not None and published is not None and when < published:
+            sub.error("date", "earlier than published: a correction comes after the article")
+            continue
+        if when is not None and text is not None:
+            corrections.append(Correction(when, text.strip()))
+    return tuple(corrections)
+
+
+def _retraction(fields: _Fields, zone: ZoneInfo, published: datetime | None) -> Retraction | None:
+    """``retracted``: ``{date, reason}``; the date is required, the reason recommended."""
+    raw = fields.raw("retracted")
+    if raw is None:
+        return None
+    if raw.kind != "map":
+        fields.error(
+            "retracted", f"must be {{date, reason}}, not {shorten(_plain(raw))}"
+            " (e.g. retracted: {date: 2025-03-14, reason: The figures were wrong.})",
+        )
+        return None
+    sub = _Fields(
+        raw, fields.path, fields.problems, _RETRACTION_KEYS, "retraction",
+        escapes=fields.escapes, prefix="retracted: ",
+    )
+    when = _instant(sub, "date", zone, required=True)
+    reason = sub.text("reason")
+    if when is not None and published is not None and when < published:
+        sub.error("date", "earlier than published: a retraction comes after the article")
+        return None
+    if when is None:
+        return None
+    return Retraction(when, one_line(reason) if reason and reason.strip() else None)
 
 
 def _instant(fields: _Fields, key: str, zone: ZoneInfo, *, required: bool = False
