@@ -21,9 +21,8 @@ def publish_summary(report: PublishReport, out_dir: Path, seconds: float) -> lis
         f" {report.removed} removed in {seconds:.2f} s."
     ]
     if report.fast_path:
-        # Nothing was loaded, so what the last publish left out is not known here.
+        # What it left out is the last publish's, which the publish state remembers.
         lines.append("Nothing changed since the last publish.")
-        return lines
     left_out = []
     if report.drafts:
         left_out.append(f"{counted(report.drafts, 'draft')} (--drafts includes them)")
