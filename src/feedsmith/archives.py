@@ -11,7 +11,8 @@ articles, page 2 the next ones, and so on; each page lists its articles newest f
 article keeps its page for good, and a page that is full never changes again: a new article
 only moves the oldest article of the subscription documents onto the newest page. That page
 is never full: when the archive fills its last page exactly, a next, empty page already
-exists, so the full one already links it as ``next-archive`` and stays as it is. URLs are
+exists, so the full one already links it as ``next-archive`` and stays as it is. A feed with
+an archive has at least two pages, so every page links another. URLs are
 ``archive/<n>/`` under the feed's folder (``categories/<slug>/archive/<n>/``).
 
 Retractions: a retracted article leaves every document but keeps its place (its *slot*) on its
@@ -123,7 +124,10 @@ def plan_history(
     oldest_entry = entries[-1]
     cut = next(i for i, a in enumerate(articles) if a is oldest_entry) + 1
     slots = list(reversed(articles[cut:]))
-    page_count = len(slots) // archive_size + 1  # the newest page is never full (see above)
+    # The newest page is never full (see above), and there are always two: a lone page would
+    # link no other archive page, which RFC 5005 readers (and the W3C validator) expect of
+    # an archive document that is not complete. Page 1's links so never change either.
+    page_count = max(2, len(slots) // archive_size + 1)
     pages = tuple(
         tuple(
             a
