@@ -103,7 +103,7 @@ def test_sigterm_and_sigint_remove_temporaries_before_the_exit(
     _rendering(process)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == status
+    assert process.returncode == status, stderr
     assert stderr.decode().splitlines() == [message]
     assert wait_until_gone(process.pid, str(content)) == []
     assert leftovers(content, out) == []
