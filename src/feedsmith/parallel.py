@@ -422,4 +422,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         worker.kill()
     for worker in workers:
         worker.join()
+    # A worker killed while it sent a result leaves half a message in the result pipe: the
+    # pool's thread would wait for the rest forever, and the exit with it (it joins that
+    # thread). With the workers gone, this process holds the pipe's last writing end: closed,
+    # the thread reads the end of the pipe, takes the pool for broken and ends.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    with contextlib.suppress(OSError, AttributeError):
+        writer.close()  # type: ignore[union-attr]
     _running.discard(pool)
