@@ -126,22 +126,22 @@ def main() -> None:
 def _terminated(signum: int, frame: FrameType | None) -> None:
     # Once: a second SIGTERM during the cleanup must not cut it short.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _kill_workers()
-    raise Interrupted(signum)
+    raise _kill_workers(Interrupted(signum))
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _kill_workers()
-    raise KeyboardInterrupt
+    raise _kill_workers(KeyboardInterrupt())
 
 
-def _kill_workers() -> None:
-    """Workers first, before any ``finally`` removes the spool they write into. Only if a
-    render ran at all: importing parallel.py here would load every library."""
+def _kill_workers(reason: BaseException) -> BaseException:
+    """Workers first, before any ``finally`` removes the spool they write into; returns
+    ``reason``, the exception to raise. Only if a render ran at all: importing parallel.py
+    here would load every library."""
     parallel = sys.modules.get("feedsmith.parallel")
     if parallel is not None:
-        parallel.kill_workers()
+        parallel.kill_workers(reason)
+    return reason
 
 
 @main.command(

@@ -33,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -287,6 +288,9 @@ def _start_worker(
     # a worker is simply stopped, and leaves Ctrl-C to the parent.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Forked while the parent held these signals (_signals_held): the mask is inherited.
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _worker = (context, content_dir, Spool(spool_dir, pages_tree))
 
 
@@ -352,22 +356,50 @@ def render_files(
     chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
     # fork: workers inherit the imported libraries and the context instead of rebuilding them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(chunks)),
-        mp_context=multiprocessing.get_context(method),
-        initializer=_start_worker,
-        initargs=(context, content_dir, spool_dir, pages_tree, os.getpid()),
-    )
-    _running.add(pool)
+    with _signals_held():
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(chunks)),
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(context, content_dir, spool_dir, pages_tree, os.getpid()),
+        )
+        _running.add(pool)
+        # map submits every chunk now, which forks the workers.
+        rendered = pool.map(_render_chunk, chunks)
     try:
-        for results in pool.map(_render_chunk, chunks):
+        for results in rendered:
             yield from results
             advance(len(results))
+    except BrokenProcessPool:
+        _stop_workers(pool)
+        if _stopped_by is not None:
+            # The signal handler killed the workers, but its exception was lost: it struck
+            # where Python only prints exceptions (inside fork's callbacks): raise it now.
+            raise _stopped_by from None
+        raise
     except BaseException:
         _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
     _running.discard(pool)
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait while the pool forks its workers and starts its thread: raised
+    inside fork's callbacks, their exception would be printed and lost, leaving a pool half
+    made. Delivered right after, the handler's exception comes out where it is handled."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 # Pools whose results are still being read. An exception raised in the caller's loop rather
@@ -382,11 +414,17 @@ def stop_workers() -> None:
         _stop_workers(pool)
 
 
-def kill_workers() -> None:
+# What a signal handler stopped the render with (see kill_workers).
+_stopped_by: BaseException | None = None
+
+
+def kill_workers(reason: BaseException) -> None:
     """SIGKILL every worker of a render under way, touching no lock: safe in a signal handler,
     which may have interrupted this process inside the pool's own code. Before the exception
-    the handler raises unwinds anything, so no worker writes into a spool being removed;
-    ``stop_workers`` (or the render's own cleanup) then reaps them."""
+    the handler raises (``reason``) unwinds anything, so no worker writes into a spool being
+    removed; ``stop_workers`` (or the render's own cleanup) then reaps them."""
+    global _stopped_by
+    _stopped_by = reason
     for pool in list(_running):
         for worker in list(getattr(pool, "_processes", {}).values()):
             with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
@@ -404,4 +442,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         worker.kill()
     for worker in workers:
         worker.join()
+    # A worker killed while it sent a result leaves half a message in the result pipe: the
+    # pool's thread would wait for the rest forever, and the exit with it (it joins that
+    # thread). With the workers gone, this process holds the pipe's last writing end: closed,
+    # the thread reads the end of the pipe, takes the pool for broken and ends.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    with contextlib.suppress(OSError, AttributeError):
+        writer.close()  # type: ignore[union-attr]
     _running.discard(pool)
