@@ -233,3 +233,28 @@ def test_where_the_templates_folder_is_does_not_invalidate_the_cache(
     again = publish(PublishOptions(Path("content"), out, now, jobs=1))
     assert again.articles_rendered == 0
     assert again.written == 0
+
+
+def test_a_reference_is_judged_by_its_path_alone_and_only_under_base_url() -> None:
+    """A query or fragment does not make a file; a path elsewhere on the host is not ours."""
+    from feedsmith.model import Article, BodyFormat, Reference, Site, Source
+    from feedsmith.validate import find_broken_references
+
+    site = Site("Ledger", "https://example.org/news/", "d")
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    refs = (
+        Reference(3, "body", "/news/images/quay.jpg?w=640#top"),  # a static file: fine
+        Reference(4, "body", "../other/#comments"),  # another article's page: fine
+        Reference(5, "body", "/elsewhere/file.pdf"),  # the host's, not the publication's
+        Reference(6, "body", "../../images/missing.jpg#x"),  # under base_url, no such file
+    )
+    articles = [
+        Article("urn:a", "one", "One", when, when, "", BodyFormat.MARKDOWN,
+                Source("content/articles/one.yaml", 1), references=refs),
+        Article("urn:b", "other", "Other", when, when, "", BodyFormat.MARKDOWN,
+                Source("content/articles/other.yaml", 1)),
+    ]  # fmt: skip
+    found = find_broken_references(site, "content/site.yaml", articles, ["images/quay.jpg"])
+    assert [(w.line, w.message.split(",")[0]) for w in found] == [
+        (6, "body: '../../images/missing.jpg#x' leads to images/missing.jpg")
+    ]

@@ -254,26 +254,32 @@ class State:
         found: dict[tuple[str, int], tuple[ArticleRecord, str]] = {}
         keys = sorted(set(wanted))
         body_column = "body" if bodies else "''"
-        for start in range(0, len(keys), 400):  # SQLite's limit on parameters, with room
-            chunk = keys[start : start + 400]
-            where = " OR ".join("(relpath = ? AND number = ?)" for _ in chunk)
-            params = [context, *(value for key in chunk for value in key)]
-            rows = self._read(
+        wanted_keys = set(keys)
+        relpaths = sorted({relpath for relpath, _ in keys})
+        rows: list[Any] = []
+        # By file, through the primary key's index ("relpath IN" uses it; an OR of pairs
+        # makes SQLite scan); 400 at a time, within SQLite's limit on parameters.
+        for start in range(0, len(relpaths), 400):
+            chunk = relpaths[start : start + 400]
+            marks = ", ".join("?" * len(chunk))
+            rows += self._read(
                 f"SELECT relpath, number, record, pinned, digest, entry_digest,"  # noqa: S608
-                f" {body_column} FROM articles WHERE context = ? AND ({where})",
-                params,
+                f" {body_column} FROM articles WHERE context = ? AND relpath IN ({marks})",
+                [context, *chunk],
             )
-            for relpath, number, blob, pinned, article_digest, entry_digest, body in rows:
-                try:
-                    encoded, summary = _SafeUnpickler.loads(blob)
-                except Exception as exc:  # any damage to a stored value: see Damaged
-                    raise Damaged(relpath) from exc
-                article = self._decoder.article(encoded)
-                source = Source(self._shown(relpath), article.source.line)
-                record = ArticleRecord(
-                    _with_source(article, source), pinned, summary, article_digest, entry_digest
-                )
-                found[(relpath, number)] = (record, body)
+        for relpath, number, blob, pinned, article_digest, entry_digest, body in rows:
+            if (relpath, number) not in wanted_keys:
+                continue
+            try:
+                encoded, summary = _SafeUnpickler.loads(blob)
+            except Exception as exc:  # any damage to a stored value: see Damaged
+                raise Damaged(relpath) from exc
+            article = self._decoder.article(encoded)
+            source = Source(self._shown(relpath), article.source.line)
+            record = ArticleRecord(
+                _with_source(article, source), pinned, summary, article_digest, entry_digest
+            )
+            found[(relpath, number)] = (record, body)
         missing = [key for key in keys if key not in found]
         if missing:
             raise Damaged(missing[0][0])

@@ -837,13 +837,16 @@ def find_broken_references(
     warnings: list[InputError] = []
 
     def check(path: str, line: int, key: str, url: str, page: str) -> None:
-        # As a browser resolves it on the page (an article's own folder for its body).
-        target = urlsplit(urljoin(page, url))
-        if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+        # As a browser resolves it on the page (an article's own folder for its body). Every
+        # reference here is relative, so it resolves on base_url's host: under base_url, or
+        # elsewhere on that host, which is not this publication's to judge. join_url is
+        # urljoin without its cost; a republish checks every article's references.
+        target = join_url(page, url)
+        if not target.startswith(site.base_url):
             return
-        if not target.path.startswith(base.path):
-            return  # elsewhere on the same host: not this publication's to judge
-        relative = unquote(target.path[len(base.path) :])
+        rest = target[len(site.base_url) :]
+        cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+        relative = unquote(rest[:cut])
         wanted = relative + "index.html" if relative.endswith("/") or not relative else relative
         if wanted in published or relative in published:
             return
