@@ -60,10 +60,11 @@ class _Instant(click.ParamType[datetime]):
 
 
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from feedsmith.validate import check_base_url
-
     if value is None:
         return None
+    # Only when given: validate.py loads PyYAML, which a publish with nothing to do never needs.
+    from feedsmith.validate import check_base_url
+
     problem = check_base_url(value)
     if problem is not None:
         raise click.BadParameter(problem)

@@ -313,23 +313,21 @@ def _unchanged_since(run: Run, options: PublishOptions, key: str, state: State) 
         return False  # an article visible then would now be in the future
     if visible_until is not None and now >= datetime.fromisoformat(visible_until):
         return False  # a scheduled article is due
-    return _outputs_intact(options.out_dir, state.outputs(str(options.out_dir.resolve())))
+    return _outputs_intact(options.out_dir, state.output_stats(str(options.out_dir.resolve())))
 
 
-def _outputs_intact(out_dir: Path, outputs: Mapping[str, OutputRecord]) -> bool:
+def _outputs_intact(out_dir: Path, outputs: Sequence[tuple[str, int, int, bool]]) -> bool:
     """Whether every output file and folder is still as the last publish left it: a folder's
     mtime moves when a file appears in it (a temporary left by an interrupted publish)."""
     root = os.fspath(out_dir)
     if not outputs:
         return False
-    for relpath, record in outputs.items():
+    for relpath, size, mtime_ns, folder in outputs:
         try:
             stat = os.stat(f"{root}/{relpath}" if relpath else root)  # noqa: PTH116 - hot loop
         except OSError:
             return False
-        if stat.st_mtime_ns != record.mtime_ns or (
-            record.digest is not None and stat.st_size != record.size
-        ):
+        if stat.st_mtime_ns != mtime_ns or (not folder and stat.st_size != size):
             return False
     return True
 

@@ -285,6 +285,13 @@ class State:
             raise Damaged(missing[0][0])
         return found
 
+    def output_stats(self, out: str) -> list[tuple[str, int, int, bool]]:
+        """Each output's (relative path, size, mtime, is a folder), as the last publish into
+        ``out`` left it: all a publish with nothing to do compares, as plain rows."""
+        return self._read(
+            "SELECT relpath, size, mtime_ns, digest IS NULL FROM outputs WHERE out = ?", (out,)
+        )
+
     def outputs(self, out: str) -> dict[str, OutputRecord]:
         return {
             row[0]: OutputRecord(*row[1:])
