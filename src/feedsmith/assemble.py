@@ -34,7 +34,7 @@ class Articles:
 
     fresh: dict[Key, tuple[ArticleRecord, Callable[[], str]]]
     stored: Callable[[Sequence[Key], bool], Mapping[Key, tuple[ArticleRecord, str]]]
-    _done: dict[Key, RenderedArticle] = field(default_factory=dict)
+    _done: dict[Key, RenderedArticle] = field(default_factory=dict)  # as lists show them
 
     def listed(self, members: Sequence[Listed]) -> list[RenderedArticle]:
         """``members`` as lists show them: without body HTML, which no list shows."""
@@ -48,23 +48,29 @@ class Articles:
                 shown.append(done)
                 continue
             record = self.fresh[key][0] if key in self.fresh else found[key][0]
-            shown.append(RenderedArticle(record.article, "", record.summary))
+            done = RenderedArticle(record.article, "", record.summary)
+            self._done[key] = done
+            shown.append(done)
         return shown
 
     def rendered(self, members: Sequence[Listed]) -> list[RenderedArticle]:
-        """``members`` with their body HTML, in the order given."""
+        """``members`` with their body HTML, in the order given.
+
+        Not kept for the next output: archive pages show every article, and a cold publish of
+        a large archive must not hold every body at once. An article in several feeds has
+        its body read again for each, from the spool or the state.
+        """
         keys = [(m.relpath, m.number) for m in members]
-        missing = [k for k in keys if k not in self._done and k not in self.fresh]
+        missing = [k for k in keys if k not in self.fresh]
         found = self.stored(missing, True) if missing else {}
+        shown = []
         for key in keys:
-            if key in self._done:
-                continue
             if key in self.fresh:
                 record, body = self.fresh[key][0], self.fresh[key][1]()
             else:
                 record, body = found[key]
-            self._done[key] = RenderedArticle(record.article, body, record.summary)
-        return [self._done[k] for k in keys]
+            shown.append(RenderedArticle(record.article, body, record.summary))
+        return shown
 
 
 @dataclass

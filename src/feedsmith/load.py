@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from feedsmith.errors import InputError
-from feedsmith.layout import ARTICLES_DIR, SITE_FILE, STATIC_DIR
+from feedsmith.layout import ARTICLES_DIR, STATIC_DIR
 
 # libyaml is ~40x faster on article-sized files (issue 2); the pure-Python loader is the fallback.
 try:
@@ -131,16 +131,6 @@ class RawFile:
     escapes: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """What the load stage found: the site file, article files, and problems per file."""
-
-    site: RawFile | None
-    articles: tuple[RawFile, ...]
-    errors: tuple[InputError, ...]
-    warnings: tuple[InputError, ...]
-
-
 def find_article_files(
     content_dir: Path, errors: list[InputError] | None = None
 ) -> list[Path]:
@@ -224,36 +214,6 @@ def _walk(
                 pending.append((folder / entry.name, f"{relative}{entry.name}/"))
             elif entry.is_file():
                 yield f"{relative}{entry.name}", entry.path
-
-
-def load_content(content_dir: Path) -> Loaded:
-    """Read ``site.yaml`` and every article file; never raises for a user's mistake.
-
-    Paths in messages start with ``content_dir`` as the user gave it (``content/articles/x.yaml``
-    for the default), so they can be opened from where the command ran.
-    """
-    errors: list[InputError] = []
-    warnings: list[InputError] = []
-
-    site_path = content_dir / SITE_FILE
-    site: RawFile | None = None
-    if site_path.is_file():
-        site = load_file(site_path, site_path.as_posix(), errors, warnings)
-    else:
-        errors.append(
-            InputError(
-                site_path.as_posix(),
-                None,
-                "missing: every publication needs a site.yaml with title, base_url and description",
-            )
-        )
-    articles: list[RawFile] = []
-    find_static_files(content_dir, errors)  # only to report links leading outside
-    for path in find_article_files(content_dir, errors):
-        loaded = load_file(path, path.as_posix(), errors, warnings)
-        if loaded is not None:
-            articles.append(loaded)
-    return Loaded(site, tuple(articles), tuple(errors), tuple(warnings))
 
 
 def load_file(
