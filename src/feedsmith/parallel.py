@@ -426,7 +426,8 @@ def kill_workers(reason: BaseException) -> None:
     global _stopped_by
     _stopped_by = reason
     for pool in list(_running):
-        for worker in list(getattr(pool, "_processes", {}).values()):
+        # None once the pool has shut down (a second signal, or after its own cleanup).
+        for worker in list((getattr(pool, "_processes", None) or {}).values()):
             with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
                 os.kill(worker.pid, signal.SIGKILL)
 
@@ -436,7 +437,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     the chunks it has (every chunk is submitted at once), writing into a spool about to go."""
     # The pool keeps its processes in a private mapping; there is no public way to stop them
     # before Python 3.14 (``terminate_workers``). Without it, they are only waited for.
-    workers = list(getattr(pool, "_processes", {}).values())
+    # None once the pool has shut down: stopped already, by the signal handler or the pool.
+    workers = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
         worker.kill()
