@@ -28,7 +28,7 @@ from feedsmith import pages, records
 from feedsmith.errors import ContentErrors
 from feedsmith.layout import CACHE_DIR, STATE_FILE
 from feedsmith.publish import PublishOptions, PublishReport, check, publish
-from feedsmith.state import TICK_NS
+from tests.state_support import settle
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -77,19 +77,6 @@ def cold(content: Path, tmp_path: Path, **options: object) -> dict[str, bytes]:
 
 def run(content: Path, out: Path, **options: object) -> PublishReport:
     return publish(PublishOptions(content, out, options.pop("now", NOW), **options))  # type: ignore[arg-type]
-
-
-def settle(content: Path) -> None:
-    """Date every input a minute back: a file changed within the last moments might change
-    again within the same mtime tick, so the fast path does not trust it yet (see state.py).
-    """
-    for path in content.rglob("*"):
-        if path.is_file() and ".feedsmith-cache" not in path.parts:
-            stat = path.stat()
-            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60 * 10**9))
-    # utime sets every ctime to now: wait out the clock tick within which a ctime cannot
-    # vouch for the bytes yet (state.TICK_NS).
-    time.sleep(2 * TICK_NS / 1e9)
 
 
 def first_article(content: Path) -> Path:
