@@ -63,7 +63,12 @@ def test_sigkill_of_a_publish_ends_its_workers_and_frees_its_output(
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert wait_until_gone(process.pid, str(content)) == []
-    # Each worker by pid and start time: on a busy machine a pid can be taken again.
+    # Each worker by pid and start time: on a busy machine a pid can be taken again. An
+    # exiting worker's cmdline reads empty before it is a zombie (so the scan above no
+    # longer sees it): it gets the same few seconds to end.
+    deadline = time.monotonic() + 5.0
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert [w for w in workers if _alive(w)] == []
     # Nobody holds its stdout and stderr open any more: reading them ends at once (a
     # worker left alive would keep ``feedsmith publish | tee log`` waiting).
